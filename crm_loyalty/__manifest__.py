@@ -1,0 +1,20 @@
+{
+    "name": "Relationship Loyalty",
+    "summary": "Loyalty tiers, expiring points, exact reversals and rewards for taking part",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CMR Project",
+    "website": "https://github.com/cmr-project/crm-cmr",
+    "license": "LGPL-3",
+    "depends": ["crm_relationship", "loyalty", "sale_loyalty"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/crm_loyalty_data.xml",
+        "views/loyalty_program_views.xml",
+        "views/loyalty_history_views.xml",
+        "views/crm_loyalty_wizard_views.xml",
+        "views/crm_loyalty_menus.xml",
+    ],
+    "demo": [],
+    "installable": True,
+}

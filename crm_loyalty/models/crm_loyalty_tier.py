@@ -1,0 +1,53 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmLoyaltyTier(models.Model):
+    """A level of a loyalty program, reached by spend or points earned over a rolling window."""
+
+    _name = "crm.loyalty.tier"
+    _description = "Loyalty Tier"
+    _order = "program_id, threshold, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    program_id = fields.Many2one(
+        "loyalty.program", required=True, ondelete="cascade", index=True, domain=[("program_type", "=", "loyalty")]
+    )
+    threshold_type = fields.Selection(
+        [("spend", "Spend in Company Currency"), ("points", "Points Earned")],
+        required=True,
+        default="spend",
+    )
+    threshold = fields.Float(required=True, help="Spend or points over the window that qualifies for the tier.")
+    window_months = fields.Integer(string="Rolling Window (months)", required=True, default=12)
+    multiplier = fields.Float(string="Points Multiplier", required=True, default=1.0, digits=(16, 2))
+    reward_ids = fields.Many2many(
+        "loyalty.reward",
+        string="Tier-only Rewards",
+        help="Rewards of the program that only this tier and above may claim.",
+    )
+    color = fields.Integer()
+
+    _threshold_positive = models.Constraint("CHECK(threshold > 0)", "A tier's threshold must be positive.")
+    _multiplier_at_least_one = models.Constraint(
+        "CHECK(multiplier >= 1)", "A tier's points multiplier cannot be below 1."
+    )
+    _window_positive = models.Constraint("CHECK(window_months > 0)", "The rolling window must be at least one month.")
+
+    @api.constrains("threshold", "threshold_type", "program_id")
+    def _check_no_overlap(self):
+        for tier in self:
+            siblings = tier.program_id.crm_tier_ids - tier
+            if tier.threshold in siblings.mapped("threshold"):
+                raise ValidationError(
+                    self.env._("Two tiers of %s cannot share the threshold %s.", tier.program_id.name, tier.threshold)
+                )
+            if set(siblings.mapped("threshold_type")) - {tier.threshold_type}:
+                raise ValidationError(self.env._("All tiers of a program qualify on the same measure."))
+
+    @api.constrains("program_id")
+    def _check_program_type(self):
+        for tier in self:
+            if tier.program_id.program_type != "loyalty":
+                raise ValidationError(self.env._("Tiers belong to loyalty programs only."))

@@ -1,0 +1,10 @@
+from odoo import models
+
+
+class CrmRelationshipNps(models.Model):
+    _inherit = "crm.relationship.nps"
+
+    def _on_answered(self):
+        super()._on_answered()
+        for response in self:
+            response.partner_id._crm_award_engagement_points("nps", response)

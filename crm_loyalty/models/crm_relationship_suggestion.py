@@ -1,0 +1,10 @@
+from odoo import models
+
+
+class CrmRelationshipSuggestion(models.Model):
+    _inherit = "crm.relationship.suggestion"
+
+    def _on_accepted(self):
+        super()._on_accepted()
+        for suggestion in self:
+            suggestion.partner_id._crm_award_engagement_points("suggestion", suggestion)

@@ -1,0 +1,192 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+MOVEMENT_TYPES = [
+    ("earned", "Earned"),
+    ("spent", "Spent"),
+    ("expired", "Expired"),
+    ("reversed", "Reversed"),
+    ("adjusted", "Adjusted by Hand"),
+    ("goodwill", "Goodwill"),
+    ("engagement", "Engagement"),
+]
+# Movements that add a lot of points, consumed first-in first-out by spending and expiry.
+LOT_TYPES = ("earned", "adjusted", "goodwill", "engagement")
+# The only fields the ledger's own bookkeeping changes after a line is written.
+BOOKKEEPING_FIELDS = {"points_remaining", "reversed_by_id"}
+
+
+class LoyaltyHistory(models.Model):
+    """Odoo's loyalty history, made the authoritative, append-only ledger of a card's points."""
+
+    _inherit = "loyalty.history"
+
+    movement_type = fields.Selection(MOVEMENT_TYPES, required=True, default="earned", index=True, readonly=True)
+    points = fields.Float(compute="_compute_points", store=True, help="Issued minus used.")
+    expiry_date = fields.Date(readonly=True, index="btree_not_null")
+    points_remaining = fields.Float(readonly=True, help="Points of this lot not yet spent or expired.")
+    reversed_history_id = fields.Many2one("loyalty.history", string="Reverses", readonly=True, index="btree_not_null")
+    reversed_by_id = fields.Many2one("loyalty.history", string="Reversed By", readonly=True)
+    complaint_id = fields.Many2one("crm.complaint", readonly=True, index="btree_not_null", ondelete="restrict")
+    reason = fields.Char(readonly=True)
+    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
+    program_id = fields.Many2one(related="card_id.program_id", store=True, index=True)
+    user_id = fields.Many2one("res.users", string="Recorded By", default=lambda self: self.env.user, readonly=True)
+
+    @api.depends("issued", "used")
+    def _compute_points(self):
+        for line in self:
+            line.points = line.issued - line.used
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        skip = self.env.context.get("crm_loyalty_skip_cards")
+        if skip:
+            # sale_loyalty's own lines for cards whose movements the ledger already recorded
+            vals_list = [vals for vals in vals_list if vals.get("card_id") not in skip]
+            self = self.with_context(crm_loyalty_skip_cards=False)
+        for vals in vals_list:
+            if vals.get("movement_type") in LOT_TYPES or (
+                "movement_type" not in vals and vals.get("issued", 0) > 0 and not vals.get("used")
+            ):
+                vals.setdefault("points_remaining", max(vals.get("issued", 0.0) - vals.get("used", 0.0), 0.0))
+        lines = super().create(vals_list)
+        lines._set_expiry_dates()
+        lines.filtered(lambda line: line.used > 0 and line.movement_type in ("spent", "adjusted"))._consume_fifo()
+        return lines
+
+    _earned_once_per_order = models.UniqueIndex(
+        "(card_id, order_model, order_id) WHERE movement_type = 'earned' AND order_id IS NOT NULL "
+        "AND reversed_by_id IS NULL",
+        "An order earns points on a card once; a retried confirmation cannot award them twice.",
+    )
+
+    def _crm_ledger_lines(self):
+        return self.filtered(lambda line: line.card_id.program_id.crm_ledger)
+
+    def write(self, vals):
+        if (
+            set(vals) - BOOKKEEPING_FIELDS
+            and not self.env.context.get("crm_loyalty_ledger_internal")
+            and self._crm_ledger_lines()
+        ):
+            raise UserError(self.env._("Loyalty movements are never changed: record a correcting movement instead."))
+        return super().write(vals)
+
+    def unlink(self):
+        if self.env.context.get("crm_loyalty_keep_history"):
+            # sale_loyalty deletes an order's history when it is cancelled; the ledger keeps its
+            # lines and records reversing movements instead (sale.order._action_cancel).
+            return super(LoyaltyHistory, self - self._crm_ledger_lines()).unlink()
+        return super().unlink()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        if self._crm_ledger_lines():
+            raise UserError(self.env._("Loyalty movements are never deleted: reverse them instead."))
+
+    def _set_expiry_dates(self):
+        for line in self.filtered(lambda line: line.points_remaining > 0):
+            program = line.card_id.program_id
+            if program.crm_points_expire:
+                days = program.crm_points_expiry_days
+                line.with_context(crm_loyalty_ledger_internal=True).expiry_date = fields.Date.context_today(
+                    line
+                ) + timedelta(days=days)
+
+    def _consume_fifo(self):
+        """Spending draws from the oldest unexpired lots of the card first, in one statement per line."""
+        for line in self:
+            self.env.flush_all()
+            self.env.cr.execute(
+                """
+                WITH lots AS (
+                    SELECT id, points_remaining,
+                           SUM(points_remaining) OVER (ORDER BY COALESCE(expiry_date, 'infinity'::date), id)
+                               - points_remaining AS before
+                      FROM loyalty_history
+                     WHERE card_id = %(card)s AND points_remaining > 0 AND id != %(line)s
+                       AND (expiry_date IS NULL OR expiry_date > CURRENT_DATE)
+                )
+                UPDATE loyalty_history h
+                   SET points_remaining = h.points_remaining - LEAST(lots.points_remaining, %(amount)s - lots.before)
+                  FROM lots
+                 WHERE h.id = lots.id AND lots.before < %(amount)s
+                """,
+                {"card": line.card_id.id, "line": line.id, "amount": line.used},
+            )
+        self.invalidate_model(["points_remaining"])
+
+    def _crm_reverse(self, description):
+        """Append the exact opposite of these movements; each is reversed at most once."""
+        to_reverse = self.filtered(lambda line: not line.reversed_by_id and line.movement_type != "reversed")
+        reversals = self.create(
+            [
+                {
+                    "card_id": line.card_id.id,
+                    "movement_type": "reversed",
+                    "issued": line.used,
+                    "used": line.issued,
+                    "order_model": line.order_model,
+                    "order_id": line.order_id,
+                    "reversed_history_id": line.id,
+                    "description": description,
+                }
+                for line in to_reverse
+            ]
+        )
+        internal = self.with_context(crm_loyalty_ledger_internal=True)
+        for line, reversal in zip(to_reverse, reversals, strict=True):
+            internal.browse(line.id).write({"reversed_by_id": reversal.id, "points_remaining": 0.0})
+        # Points given back for a reversed spend form a new lot, consumed like any other.
+        for reversal in reversals.filtered(lambda r: r.issued > 0):
+            internal.browse(reversal.id).write({"points_remaining": reversal.issued})
+        reversals._set_expiry_dates()
+        return reversals
+
+    @api.model
+    def _cron_expire_points(self, today=None):
+        """Expire every lot that is due, in set-based SQL; running it twice expires nothing more."""
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT card_id, SUM(points_remaining)
+              FROM loyalty_history
+             WHERE points_remaining > 0 AND expiry_date <= %s
+          GROUP BY card_id
+            """,
+            [today],
+        )
+        due = cr.fetchall()
+        if not due:
+            return 0
+        card_ids = [card_id for card_id, _points in due]
+        # Lock the cards, as spending does, so an expiry never takes points a concurrent spend just used.
+        cr.execute("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [card_ids])
+        cr.execute(
+            """
+            WITH due AS (
+                UPDATE loyalty_history SET points_remaining = 0
+                 WHERE points_remaining > 0 AND expiry_date <= %(today)s
+             RETURNING card_id, points_remaining AS before_zero, id
+            ), expired AS (
+                SELECT h.card_id, SUM(h.points_remaining) AS points
+                  FROM loyalty_history h JOIN due ON due.id = h.id
+              GROUP BY h.card_id
+            )
+            INSERT INTO loyalty_history
+                   (card_id, movement_type, description, issued, used, points, points_remaining,
+                    create_uid, write_uid, create_date, write_date, user_id)
+            SELECT card_id, 'expired', %(description)s, 0, points, -points, 0,
+                   %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
+              FROM expired
+            """,
+            {"today": today, "description": self.env._("Points expired"), "uid": self.env.uid},
+        )
+        self.env["loyalty.card"].browse(card_ids)._crm_sync_points_from_ledger()
+        self.invalidate_model()
+        return len(card_ids)

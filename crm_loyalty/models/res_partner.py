@@ -1,0 +1,86 @@
+import secrets
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+ENGAGEMENT_KINDS = {
+    "nps": "crm_loyalty.points_nps",
+    "suggestion": "crm_loyalty.points_suggestion",
+    "referral": "crm_loyalty.points_referral",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    referral_code = fields.Char(copy=False, readonly=True, index="btree_not_null", groups="base.group_user")
+    referred_by_id = fields.Many2one("res.partner", string="Referred By", index="btree_not_null", copy=False)
+    crm_loyalty_card_id = fields.Many2one("loyalty.card", compute="_compute_crm_loyalty_card", string="Loyalty Card")
+    crm_loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_crm_loyalty_card", string="Tier")
+    crm_loyalty_points = fields.Float(compute="_compute_crm_loyalty_card", string="Loyalty Points")
+
+    _referral_code_unique = models.UniqueIndex("(referral_code) WHERE referral_code IS NOT NULL")
+
+    def _compute_crm_loyalty_card(self):
+        cards = self.env["loyalty.card"].search(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("program_id.program_type", "=", "loyalty")],
+            order="points desc",
+        )
+        by_partner = {}
+        for card in cards:
+            by_partner.setdefault(card.partner_id.id, card)
+        for partner in self:
+            card = by_partner.get(partner.commercial_partner_id.id, self.env["loyalty.card"])
+            partner.crm_loyalty_card_id = card
+            partner.crm_loyalty_tier_id = card.crm_tier_id
+            partner.crm_loyalty_points = card.points
+
+    def _crm_get_referral_code(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id.sudo()
+        if not partner.referral_code:
+            partner.referral_code = secrets.token_urlsafe(8)
+        return partner.referral_code
+
+    @api.model
+    def _crm_engagement_program(self):
+        program_id = self.env["ir.config_parameter"].sudo().get_param("crm_loyalty.engagement_program_id")
+        program = self.env["loyalty.program"].browse(int(program_id or 0)).exists()
+        return program or self.env["loyalty.program"].search(
+            [("program_type", "=", "loyalty"), ("active", "=", True)], limit=1
+        )
+
+    def _crm_loyalty_card_for(self, program):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        card = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("program_id", "=", program.id)], limit=1)
+        )
+        return card or self.env["loyalty.card"].sudo().create({"partner_id": partner.id, "program_id": program.id})
+
+    def _crm_award_engagement_points(self, kind, origin_record):
+        """Reward taking part (NPS answer, accepted suggestion, referral), within the per-period limit."""
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        points = float(params.get_param(ENGAGEMENT_KINDS[kind], 0) or 0)
+        program = self._crm_engagement_program()
+        if points <= 0 or not program:
+            return self.env["loyalty.history"]
+        card = self._crm_loyalty_card_for(program)
+        limit = int(params.get_param("crm_loyalty.engagement_limit", 5) or 0)
+        months = int(params.get_param("crm_loyalty.engagement_period_months", 1) or 1)
+        since = fields.Datetime.now() - relativedelta(months=months)
+        # Engagement is granted by the system on the customer's behalf: sudo for the ledger.
+        History = self.env["loyalty.history"].sudo()
+        recent = History.search_count(
+            [("card_id", "=", card.id), ("movement_type", "=", "engagement"), ("create_date", ">=", since)]
+        )
+        if limit and recent >= limit:
+            return self.env["loyalty.history"]
+        description = self.env._("Thank you for taking part: %s", origin_record.display_name)
+        return card.sudo()._crm_add_movement(
+            "engagement", points, description, order_model=origin_record._name, order_id=origin_record.id
+        )

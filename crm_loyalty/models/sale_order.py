@@ -1,0 +1,98 @@
+from collections import defaultdict
+
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    def _add_loyalty_history_lines(self):
+        """On ledger programs, one movement per kind: points earned (times the card's tier
+        multiplier) and points spent. Other programs keep Odoo's single history line."""
+        self.ensure_one()
+        ledger_cards = (self.coupon_point_ids.coupon_id | self.order_line.coupon_id)._crm_ledger_cards()
+        if not ledger_cards:
+            return super()._add_loyalty_history_lines()
+        earned = defaultdict(float)
+        spent = defaultdict(float)
+        for coupon_point in self.coupon_point_ids.filtered(lambda p: p.coupon_id in ledger_cards):
+            earned[coupon_point.coupon_id] += coupon_point.points
+        for line in self.order_line.filtered(lambda line: line.coupon_id in ledger_cards):
+            spent[line.coupon_id] += line.points_cost
+        others = self.with_context(crm_loyalty_skip_cards=ledger_cards.ids)
+        super(SaleOrder, others)._add_loyalty_history_lines()
+        base = {
+            "order_id": self.id,
+            "order_model": self._name,
+            "description": self.env._("Order %s", self.display_name),
+        }
+        values = []
+        for coupon in earned.keys() | spent.keys():
+            multiplier = coupon.crm_tier_id.multiplier or 1.0
+            if earned[coupon] > 0:
+                values.append(
+                    {**base, "card_id": coupon.id, "movement_type": "earned", "issued": earned[coupon] * multiplier}
+                )
+            if spent[coupon] > 0:
+                values.append({**base, "card_id": coupon.id, "movement_type": "spent", "used": spent[coupon]})
+        coupons = self.env["loyalty.card"].browse([v["card_id"] for v in values])
+        coupons._crm_lock()
+        self.env["loyalty.history"].create(values)
+
+    def _update_loyalty_history(self, coupon_id, points):
+        """A reward added to a confirmed order spends points: a new movement, never an edit."""
+        self.ensure_one()
+        if not coupon_id._crm_ledger_cards():
+            return super()._update_loyalty_history(coupon_id, points)
+        coupon_id._crm_add_movement(
+            "spent", -points, self.env._("Order %s", self.display_name), order_model=self._name, order_id=self.id
+        )
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        cards = self._crm_order_cards()
+        cards._crm_sync_points_from_ledger()
+        cards._crm_review_tier(upgrade_only=True)
+        self._crm_reward_referrals()
+        return result
+
+    def _crm_reward_referrals(self):
+        """A referred customer's first confirmed order rewards both the friend and the referrer."""
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            referrer = customer.referred_by_id.commercial_partner_id
+            if not referrer or referrer == customer:
+                continue
+            first = not self.search_count(
+                [("partner_id", "child_of", customer.id), ("state", "=", "sale"), ("id", "!=", order.id)], limit=1
+            )
+            if first:
+                customer._crm_award_engagement_points("referral", order)
+                referrer._crm_award_engagement_points("referral", order)
+
+    def _action_cancel(self):
+        """Cancelling takes back exactly what the order earned and gives back what it spent."""
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        history = (
+            self.env["loyalty.history"]
+            .search(
+                [
+                    ("order_model", "=", self._name),
+                    ("order_id", "in", confirmed.ids),
+                    ("movement_type", "in", ("earned", "spent")),
+                    ("reversed_by_id", "=", False),
+                ]
+            )
+            ._crm_ledger_lines()
+        )
+        history.card_id._crm_lock()
+        result = super(SaleOrder, self.with_context(crm_loyalty_keep_history=True))._action_cancel()
+        for order in confirmed:
+            order_lines = history.filtered(lambda line, order=order: line.order_id == order.id)
+            order_lines._crm_reverse(self.env._("Order %s cancelled", order.display_name))
+        history.card_id._crm_sync_points_from_ledger()
+        return result
+
+    def _crm_order_cards(self):
+        cards = self.coupon_point_ids.coupon_id | self.order_line.coupon_id
+        return cards._crm_ledger_cards()

@@ -1,0 +1,2 @@
+from . import crm_loyalty_goodwill
+from . import crm_loyalty_adjustment

@@ -1,0 +1,9 @@
+"""Relationship analytics on plain numpy/pandas data, independent of the ORM.
+
+``bgnbd`` and ``gamma_gamma`` fit the standard probabilistic models of non-contractual
+buying by maximum likelihood (scipy), ``rfm`` scores and segments customers.
+"""
+
+from . import bgnbd
+from . import gamma_gamma
+from . import rfm

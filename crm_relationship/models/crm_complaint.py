@@ -1,0 +1,623 @@
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from datetime import timedelta
+
+from pytz import utc
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime, is_html_empty
+
+SEVERITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")]
+NEXT_SEVERITY = {"low": "normal", "normal": "high", "high": "critical", "critical": "critical"}
+SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
+# fields whose change moves deadlines or the status computed from them
+SLA_STATUS_TRIGGERS = {
+    "stage_id",
+    "category_id",
+    "severity",
+    "team_id",
+    "company_id",
+    "date_open",
+    "date_first_response",
+    "date_closed",
+    "sla_paused_hours",
+    "sla_paused_since",
+}
+
+
+class CrmComplaint(models.Model):
+    _name = "crm.complaint"
+    _description = "Customer Complaint"
+    _inherit = ["portal.mixin", "rating.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram")
+    subject = fields.Char(required=True, tracking=True)
+    description = fields.Html()
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True)
+    partner_email = fields.Char(related="partner_id.email", string="Customer Email")
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, string="Customer Entity", index=True
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Sales Order",
+        check_company=True,
+        domain="[('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
+        index="btree_not_null",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        domain="[('id', 'in', allowed_product_ids)]",
+    )
+    allowed_product_ids = fields.Many2many("product.product", compute="_compute_allowed_product_ids")
+    category_id = fields.Many2one("crm.complaint.category", string="Category", tracking=True, index=True)
+    root_cause_id = fields.Many2one("crm.complaint.cause", string="Root Cause", tracking=True)
+    severity = fields.Selection(SEVERITIES, required=True, default="normal", tracking=True)
+    channel = fields.Selection(
+        [
+            ("portal", "Portal"),
+            ("email", "Email"),
+            ("phone", "Phone"),
+            ("in_person", "In Person"),
+            ("other", "Other"),
+        ],
+        required=True,
+        default="phone",
+    )
+    stage_id = fields.Many2one(
+        "crm.complaint.stage",
+        string="Stage",
+        tracking=True,
+        index=True,
+        copy=False,
+        ondelete="restrict",
+        default=lambda self: self._default_stage_id(),
+        group_expand="_read_group_stage_ids",
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, string="Closed")
+    is_waiting_customer = fields.Boolean(related="stage_id.is_waiting_customer", string="Waiting on Customer")
+    user_id = fields.Many2one(
+        "res.users", string="Handled By", tracking=True, index=True, domain="[('share', '=', False)]"
+    )
+    team_id = fields.Many2one("crm.team", string="Team", tracking=True, index=True, check_company=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    resolution = fields.Html()
+    color = fields.Integer()
+    date_open = fields.Datetime(
+        string="SLA Clock Start",
+        required=True,
+        default=fields.Datetime.now,
+        copy=False,
+        help="Moment the service-level clock started: the intake, or the last reopening.",
+    )
+    date_first_response = fields.Datetime(
+        string="First Response", copy=False, help="First public message of an employee to the customer."
+    )
+    date_closed = fields.Datetime(string="Closed On", copy=False, readonly=True)
+    reopen_count = fields.Integer(copy=False, readonly=True)
+    can_reopen = fields.Boolean(compute="_compute_can_reopen")
+    # service level
+    sla_id = fields.Many2one("crm.complaint.sla", string="SLA Policy", compute="_compute_sla_id", store=True)
+    sla_response_deadline = fields.Datetime(
+        string="First Response Deadline", compute="_compute_sla_deadlines", store=True
+    )
+    sla_resolution_deadline = fields.Datetime(
+        string="Resolution Deadline", compute="_compute_sla_deadlines", store=True
+    )
+    sla_response_risk_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
+    sla_resolution_risk_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
+    sla_status = fields.Selection(SLA_STATUSES, string="SLA Status", readonly=True, copy=False, index=True)
+    sla_paused_since = fields.Datetime(string="SLA Paused Since", readonly=True, copy=False)
+    sla_paused_hours = fields.Float(
+        string="Paused Working Hours",
+        readonly=True,
+        copy=False,
+        help="Working hours spent waiting on the customer; the deadlines move by this much.",
+    )
+    escalation_level = fields.Selection(
+        [("0", "None"), ("1", "At Risk"), ("2", "Breached")],
+        default="0",
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Highest escalation already done, so that the scheduled escalation never repeats itself.",
+    )
+
+    @api.constrains("sale_order_id", "partner_id", "product_id")
+    def _check_order_and_product(self):
+        for complaint in self:
+            order = complaint.sale_order_id
+            if order and order.partner_id.commercial_partner_id != complaint.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Sales order %(order)s belongs to another customer than %(customer)s.",
+                        order=order.name,
+                        customer=complaint.partner_id.display_name,
+                    )
+                )
+            if order and complaint.product_id and complaint.product_id not in order.order_line.product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Product %(product)s is not part of sales order %(order)s.",
+                        product=complaint.product_id.display_name,
+                        order=order.name,
+                    )
+                )
+
+    @api.constrains("stage_id", "resolution", "root_cause_id")
+    def _check_resolution_when_closed(self):
+        for complaint in self:
+            if complaint.is_closed and (is_html_empty(complaint.resolution) or not complaint.root_cause_id):
+                raise ValidationError(
+                    self.env._(
+                        "Complaint %(name)s needs a resolution and a root cause before it can be closed.",
+                        name=complaint.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # defaults and simple computes
+    # ------------------------------------------------------------------
+
+    def _default_stage_id(self):
+        return self.env["crm.complaint.stage"].search(
+            [("is_closed", "=", False), ("is_waiting_customer", "=", False)], limit=1
+        )
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([], order=stages._order)
+
+    @api.depends("sale_order_id", "commercial_partner_id")
+    def _compute_allowed_product_ids(self):
+        for complaint in self:
+            if complaint.sale_order_id:
+                complaint.allowed_product_ids = complaint.sale_order_id.order_line.product_id
+            else:
+                complaint.allowed_product_ids = (
+                    self.env["sale.order.line"]
+                    .search([("order_partner_id.commercial_partner_id", "=", complaint.commercial_partner_id.id)])
+                    .product_id
+                )
+
+    def _compute_access_url(self):
+        for complaint in self:
+            complaint.access_url = f"/my/complaints/{complaint.id}"
+
+    @api.depends("name", "subject")
+    def _compute_display_name(self):
+        for complaint in self:
+            complaint.display_name = f"{complaint.name} - {complaint.subject}" if complaint.subject else complaint.name
+
+    def _compute_can_reopen(self):
+        for complaint in self:
+            complaint.can_reopen = complaint._can_reopen()
+
+    # ------------------------------------------------------------------
+    # service level arithmetic
+    # ------------------------------------------------------------------
+
+    @api.depends("category_id", "severity", "team_id", "company_id")
+    def _compute_sla_id(self):
+        policies = self.env["crm.complaint.sla"].sudo().search([])  # sudo: matching must see every policy
+        for complaint in self:
+            best, best_score = self.env["crm.complaint.sla"], -1
+            for policy in policies:
+                if policy.company_id and policy.company_id != complaint.company_id:
+                    continue
+                score = policy._match_score(complaint.category_id, complaint.severity, complaint.team_id)
+                if score > best_score:
+                    best, best_score = policy, score
+            complaint.sla_id = best
+
+    @api.depends(
+        "sla_id.response_hours",
+        "sla_id.resolution_hours",
+        "sla_id.at_risk_share",
+        "sla_id.resource_calendar_id",
+        "date_open",
+        "sla_paused_hours",
+    )
+    def _compute_sla_deadlines(self):
+        by_calendar = defaultdict(list)
+        for complaint in self:
+            if complaint.sla_id and complaint.date_open:
+                by_calendar[complaint.sla_id.sudo().resource_calendar_id].append(complaint)
+            else:
+                complaint.sla_response_deadline = complaint.sla_resolution_deadline = False
+                complaint.sla_response_risk_date = complaint.sla_resolution_risk_date = False
+        for calendar, complaints in by_calendar.items():
+            requests = []
+            for complaint in complaints:
+                policy = complaint.sla_id.sudo()
+                share = policy.at_risk_share / 100.0
+                paused = complaint.sla_paused_hours
+                start = complaint.date_open
+                requests += [
+                    (start, policy.response_hours + paused),
+                    (start, policy.response_hours * share + paused),
+                    (start, policy.resolution_hours + paused),
+                    (start, policy.resolution_hours * share + paused),
+                ]
+            moments = self._sla_plan_batch(calendar, requests)
+            for index, complaint in enumerate(complaints):
+                (
+                    complaint.sla_response_deadline,
+                    complaint.sla_response_risk_date,
+                    complaint.sla_resolution_deadline,
+                    complaint.sla_resolution_risk_date,
+                ) = moments[4 * index : 4 * index + 4]
+
+    @api.model
+    def _sla_plan_batch(self, calendar, requests):
+        """Add working hours to many start moments at once.
+
+        Same result as ``calendar.plan_hours(hours, start, compute_leaves=True)`` for each
+        ``(start, hours)`` request (naive UTC datetimes), but the calendar's work intervals
+        (attendances minus public holidays) are read once for the whole batch and each request
+        is answered by bisection on cumulated working hours.
+        """
+        if not requests:
+            return []
+        first = min(start for start, _hours in requests)
+        last = max(start for start, _hours in requests)
+        longest = max(hours for _start, hours in requests)
+        # about 5 working days of 8 h per week, with a margin
+        span = timedelta(days=int(longest / 40.0 * 7) + 14)
+        for _attempt in range(8):
+            intervals = calendar._work_intervals_batch(
+                utc.localize(first) - timedelta(days=1), utc.localize(last + span)
+            )[False]
+            starts, stops, cumulated_before, cumulated_after = [], [], [], []
+            total = 0.0
+            for start, stop, _meta in intervals:
+                start = start.astimezone(utc).replace(tzinfo=None)
+                stop = stop.astimezone(utc).replace(tzinfo=None)
+                starts.append(start)
+                stops.append(stop)
+                cumulated_before.append(total)
+                total += (stop - start).total_seconds() / 3600.0
+                cumulated_after.append(total)
+            moments = []
+            for start, hours in requests:
+                index = bisect_right(stops, start)
+                if index == len(starts):
+                    break
+                offset = cumulated_before[index]
+                if start > starts[index]:
+                    offset += (start - starts[index]).total_seconds() / 3600.0
+                target = offset + hours
+                found = bisect_left(cumulated_after, target - 1e-9)
+                if found == len(starts):
+                    break
+                moments.append(
+                    (starts[found] + timedelta(hours=target - cumulated_before[found])).replace(microsecond=0)
+                )
+            else:
+                return moments
+            span *= 2
+        raise UserError(
+            self.env._("Working hours %(calendar)s have no working time to plan a deadline.", calendar=calendar.name)
+        )
+
+    def _sla_status_at(self, now):
+        """Status of one complaint at ``now``; the clock stands still while paused or closed."""
+        self.ensure_one()
+        if not self.sla_id or not self.sla_resolution_deadline:
+            return False
+        clock = self.sla_paused_since or (self.date_closed if self.is_closed and self.date_closed else now)
+        response = self.date_first_response
+        if response and response > self.sla_response_deadline:
+            return "breached"
+        if not response and clock > self.sla_response_deadline:
+            return "breached"
+        if clock > self.sla_resolution_deadline:
+            return "breached"
+        if self.is_closed:
+            return "met"
+        if (not response and clock >= self.sla_response_risk_date) or clock >= self.sla_resolution_risk_date:
+            return "at_risk"
+        return "on_track"
+
+    def _refresh_sla_status(self, now=None):
+        """Store the SLA status of many complaints with one write per status value."""
+        now = now or fields.Datetime.now()
+        changes = defaultdict(list)
+        back_on_track = []
+        for complaint in self:
+            status = complaint._sla_status_at(now)
+            if status != complaint.sla_status:
+                changes[status].append(complaint.id)
+            if status == "on_track" and complaint.escalation_level != "0":
+                back_on_track.append(complaint.id)
+        # sudo: the status is bookkeeping derived from stored dates, not an edit by the user
+        # (a portal customer creating a complaint has no write access)
+        for status, ids in changes.items():
+            self.sudo().browse(ids).write({"sla_status": status})
+        if back_on_track:
+            # deadlines moved later (pause, lower severity): a future risk escalates again
+            self.sudo().browse(back_on_track).write({"escalation_level": "0"})
+
+    def _work_hours_between(self, start, stop):
+        self.ensure_one()
+        calendar = self.sla_id.sudo().resource_calendar_id or self.company_id.resource_calendar_id
+        if not calendar or stop <= start:
+            return 0.0
+        return calendar.get_work_hours_count(start, stop, compute_leaves=True)
+
+    # ------------------------------------------------------------------
+    # assignment
+    # ------------------------------------------------------------------
+
+    def _pick_round_robin_user(self, team):
+        """Next available member of ``team``: the one whose last complaint of the team is oldest.
+
+        Members on leave now (a leave on their working-time resource) or archived are skipped.
+        """
+        members = team.member_ids.filtered(lambda user: user.active and not user.share)
+        if not members:
+            return self.env["res.users"]
+        now = fields.Datetime.now()
+        # sudo: availability and assignment history must be read across the whole team
+        on_leave = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                [
+                    ("resource_id.user_id", "in", members.ids),
+                    ("date_from", "<=", now),
+                    ("date_to", ">=", now),
+                ]
+            )
+            .resource_id.user_id
+        )
+        available = members - on_leave
+        if not available:
+            return self.env["res.users"]
+        last_assigned = dict(
+            self.env["crm.complaint"]
+            .sudo()
+            ._read_group(
+                [("team_id", "=", team.id), ("user_id", "in", available.ids)],
+                ["user_id"],
+                ["id:max"],
+            )
+        )
+        order = {user: position for position, user in enumerate(available)}
+        return min(available, key=lambda user: (last_assigned.get(user, 0), order[user]))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        stages = self.env["crm.complaint.stage"]
+        for vals in vals_list:
+            if vals.get("name", "/") in ("/", False, self.env._("New")):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                # sudo: portal customers and the mail gateway open complaints too
+                sequence = self.env["ir.sequence"].sudo().with_company(company)
+                vals["name"] = sequence.next_by_code("crm.complaint") or "/"
+            stage = stages.browse(vals.get("stage_id")) if vals.get("stage_id") else self._default_stage_id()
+            if stage.is_closed:
+                vals.setdefault("date_closed", now)
+            if stage.is_waiting_customer:
+                vals.setdefault("sla_paused_since", vals.get("date_open") or now)
+        complaints = super().create(vals_list)
+        for complaint in complaints.filtered(lambda c: c.team_id and not c.user_id):
+            user = complaint._pick_round_robin_user(complaint.team_id)
+            if user:
+                # sudo: automatic assignment also runs for portal and mail-gateway intake
+                complaint.sudo().user_id = user
+        complaints._refresh_sla_status()
+        return complaints
+
+    def write(self, vals):
+        now = fields.Datetime.now()
+        stage = self.env["crm.complaint.stage"].browse(vals.get("stage_id"))
+        if stage:
+            if stage.is_closed:
+                closed = self.filtered(lambda c: c.is_closed)
+                if closed:
+                    raise UserError(
+                        self.env._(
+                            "Complaint %(names)s is already closed; reopen it before closing it again.",
+                            names=", ".join(closed.mapped("name")),
+                        )
+                    )
+                vals.setdefault("date_closed", now)
+            else:
+                vals.setdefault("date_closed", False)
+            resuming = self.filtered(lambda c: c.sla_paused_since) if not stage.is_waiting_customer else self.browse()
+            paused_hours = {c.id: c._work_hours_between(c.sla_paused_since, now) for c in resuming}
+            pausing = self.filtered(lambda c: not c.sla_paused_since) if stage.is_waiting_customer else self.browse()
+            newly_closed = self.filtered(lambda c: not c.is_closed) if stage.is_closed else self.browse()
+        result = super().write(vals)
+        if stage:
+            if pausing:
+                super(CrmComplaint, pausing).write({"sla_paused_since": now})
+            for complaint in resuming:
+                super(CrmComplaint, complaint).write(
+                    {
+                        "sla_paused_since": False,
+                        "sla_paused_hours": complaint.sla_paused_hours + paused_hours[complaint.id],
+                    }
+                )
+        if "user_id" not in vals and "team_id" in vals:
+            for complaint in self.filtered(lambda c: c.team_id and not c.user_id):
+                user = complaint._pick_round_robin_user(complaint.team_id)
+                if user:
+                    complaint.user_id = user
+        if SLA_STATUS_TRIGGERS.intersection(vals):
+            self._refresh_sla_status()
+        if stage:
+            newly_closed._send_rating_request()
+        return result
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for complaint, vals in zip(self, vals_list, strict=True):
+            vals.setdefault("subject", self.env._("%s (copy)", complaint.subject))
+        return vals_list
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+
+    def _send_rating_request(self):
+        for complaint in self:
+            template = complaint.stage_id.rating_template_id
+            partner = complaint._rating_get_partner()
+            if template and partner and partner != self.env.user.partner_id:
+                complaint.rating_send_request(template, lang=partner.lang, force_send=False)
+
+    def _can_reopen(self):
+        """True while the complaint is closed and its reopening window (in days) is open."""
+        self.ensure_one()
+        if not self.is_closed or not self.date_closed:
+            return False
+        days = int(self.env["ir.config_parameter"].sudo().get_param("crm_relationship.complaint_reopen_days", 14))
+        return fields.Datetime.now() <= self.date_closed + timedelta(days=days)
+
+    def action_reopen(self):
+        refused = self.filtered(lambda c: not c._can_reopen())
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Complaint %(names)s cannot be reopened: it is not closed or its reopening window has passed.",
+                    names=", ".join(refused.mapped("name")),
+                )
+            )
+        stage = self._default_stage_id()
+        if not stage:
+            raise UserError(self.env._("There is no open complaint stage to reopen into."))
+        now = fields.Datetime.now()
+        for complaint in self:
+            complaint.write(
+                {
+                    "stage_id": stage.id,
+                    "date_closed": False,
+                    "date_open": now,
+                    "date_first_response": False,
+                    "sla_paused_since": False,
+                    "sla_paused_hours": 0.0,
+                    "escalation_level": "0",
+                    "reopen_count": complaint.reopen_count + 1,
+                }
+            )
+            complaint.message_post(
+                body=self.env._("Complaint reopened by %s.", self.env.user.partner_id.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_open_rating(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("rating.rating_rating_action_view_all")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # escalation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_escalate(self, now=None):
+        complaints = self.search([("is_closed", "=", False), ("sla_id", "!=", False)])
+        complaints._refresh_sla_status(now=now)
+        complaints._escalate()
+
+    def _escalate(self):
+        """Escalate complaints not yet escalated at their current level (idempotent)."""
+        running = self.filtered(lambda c: not c.sla_paused_since and not c.is_closed)
+        at_risk = running.filtered(lambda c: c.sla_status == "at_risk" and c.escalation_level == "0")
+        breached = running.filtered(lambda c: c.sla_status == "breached" and c.escalation_level != "2")
+        if not at_risk and not breached:
+            return
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        activities, bodies = [], {}
+        for level, complaints in (("at_risk", at_risk), ("breached", breached)):
+            for complaint in complaints:
+                if level == "at_risk":
+                    summary = self.env._("Complaint at risk of missing its service level")
+                else:
+                    summary = self.env._("Complaint breached its service level")
+                bodies[complaint.id] = self.env._(
+                    "Escalated: %(summary)s (resolution due %(deadline)s).",
+                    summary=summary,
+                    deadline=format_datetime(self.env, complaint.sla_resolution_deadline),
+                )
+                leader = complaint.team_id.user_id or complaint.user_id
+                if leader:
+                    activities.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": complaint.id,
+                            "activity_type_id": activity_type.id,
+                            "summary": summary,
+                            "user_id": leader.id,
+                            "date_deadline": today,
+                        }
+                    )
+        escalated = at_risk | breached
+        # sudo: the scheduler escalates on behalf of the team leaders it notifies
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        escalated._message_log_batch(bodies)
+        if at_risk:
+            at_risk.write({"escalation_level": "1"})
+        if breached:
+            breached.write({"escalation_level": "2"})
+            raising = breached.filtered(lambda c: c.sla_id.raise_severity_on_breach and c.severity != "critical")
+            by_severity = defaultdict(list)
+            for complaint in raising:
+                by_severity[NEXT_SEVERITY[complaint.severity]].append(complaint.id)
+            for severity, ids in by_severity.items():
+                self.browse(ids).write({"severity": severity})
+
+    # ------------------------------------------------------------------
+    # mail gateway and chatter
+    # ------------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail to the alias opens a complaint for the sender, found or created from the address."""
+        values = dict(custom_values or {})
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if not partner and msg_dict.get("email_from"):
+            partner = self.env["mail.thread"]._partner_find_from_emails_single(
+                [msg_dict["email_from"]], no_create=False
+            )
+            msg_dict["author_id"] = partner.id
+        values.setdefault("partner_id", partner.id)
+        values.setdefault("subject", msg_dict.get("subject") or self.env._("No Subject"))
+        values.setdefault("description", msg_dict.get("body"))
+        values.setdefault("channel", "email")
+        values.setdefault("name", "/")
+        complaint = super().message_new(msg_dict, custom_values=values)
+        if partner:
+            complaint.message_subscribe(partner.ids)
+        return complaint
+
+    def _message_post_after_hook(self, message, msg_values):
+        """The first public message of an employee is the first response of the SLA."""
+        result = super()._message_post_after_hook(message, msg_values)
+        if (
+            not self.date_first_response
+            and message.message_type == "comment"
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and message.author_id.user_ids.filtered(lambda user: not user.share)
+        ):
+            # sudo: the SLA clock is bookkeeping, whoever answered may not edit the complaint
+            self.sudo().write({"date_first_response": message.date or fields.Datetime.now()})
+        return result
+
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        return ["partner_id"]

@@ -1,0 +1,422 @@
+import logging
+import time
+from datetime import datetime
+from datetime import time as dtime
+
+import numpy as np
+import pandas as pd
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError
+
+from ..analytics import bgnbd, gamma_gamma, rfm
+
+_logger = logging.getLogger(__name__)
+
+# Key of the PostgreSQL advisory lock that keeps two workers from running the analysis at once.
+ANALYSIS_LOCK_KEY = 0x43_4D_52_41  # "CMRA"
+HORIZON_WEEKS = 52
+METRIC_COLUMNS = [
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "rfm_segment",
+    "clv_expected_purchases",
+    "clv_value",
+    "clv_probability_alive",
+    "lifecycle_stage",
+    "loyalty_quadrant",
+    "relationship_attitude",
+    "relationship_health",
+    "health_value_points",
+    "health_retention_points",
+    "health_satisfaction_points",
+    "health_complaint_points",
+]
+COLUMN_TYPES = {
+    "rfm_recency": "int4",
+    "rfm_frequency": "int4",
+    "rfm_monetary": "numeric",
+    "rfm_r_score": "int4",
+    "rfm_f_score": "int4",
+    "rfm_m_score": "int4",
+    "rfm_segment": "varchar",
+    "clv_expected_purchases": "float8",
+    "clv_value": "numeric",
+    "clv_probability_alive": "float8",
+    "lifecycle_stage": "varchar",
+    "loyalty_quadrant": "varchar",
+    "relationship_attitude": "float8",
+    "relationship_health": "float8",
+    "health_value_points": "float8",
+    "health_retention_points": "float8",
+    "health_satisfaction_points": "float8",
+    "health_complaint_points": "float8",
+}
+
+
+class CrmRelationshipAnalysis(models.Model):
+    """One run of the relationship analysis: what was read, the fitted models, and what was written."""
+
+    _name = "crm.relationship.analysis"
+    _description = "Relationship Analysis Run"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name")
+    date_as_of = fields.Date(
+        string="As Of", required=True, default=fields.Date.context_today, help="Orders after this date are ignored."
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        required=True,
+        default="draft",
+        readonly=True,
+    )
+    date_start = fields.Datetime(string="Started", readonly=True)
+    date_end = fields.Datetime(string="Finished", readonly=True)
+    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 2))
+    customer_count = fields.Integer(string="Customers", readonly=True)
+    order_count = fields.Integer(string="Orders", readonly=True)
+    occasion_count = fields.Integer(string="Purchase Occasions", readonly=True)
+    written_count = fields.Integer(string="Customers Written", readonly=True)
+    resume_after_partner_id = fields.Integer(
+        readonly=True, help="Last customer whose results are written: a resumed run continues after it."
+    )
+    chunk_size = fields.Integer(default=5000, required=True)
+    bgnbd_r = fields.Float(string="BG/NBD r", digits=(16, 4), readonly=True)
+    bgnbd_alpha = fields.Float(string="BG/NBD alpha (weeks)", digits=(16, 4), readonly=True)
+    bgnbd_a = fields.Float(string="BG/NBD a", digits=(16, 4), readonly=True)
+    bgnbd_b = fields.Float(string="BG/NBD b", digits=(16, 4), readonly=True)
+    bgnbd_log_likelihood = fields.Float(string="BG/NBD log-likelihood", digits=(16, 2), readonly=True)
+    gg_p = fields.Float(string="Gamma-Gamma p", digits=(16, 4), readonly=True)
+    gg_q = fields.Float(string="Gamma-Gamma q", digits=(16, 4), readonly=True)
+    gg_v = fields.Float(string="Gamma-Gamma v", digits=(16, 4), readonly=True)
+    gg_log_likelihood = fields.Float(string="Gamma-Gamma log-likelihood", digits=(16, 2), readonly=True)
+    message = fields.Text(readonly=True)
+
+    _chunk_size_positive = models.Constraint("CHECK(chunk_size > 0)", "The chunk size must be positive.")
+
+    @api.depends("date_as_of", "create_date")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._("Analysis as of %s", run.date_as_of or "")
+
+    # ------------------------------------------------------------------ entry points
+    @api.model
+    def _cron_run(self):
+        """Nightly: resume an interrupted run of today, or start a new one."""
+        run = self.search([("state", "=", "running"), ("company_id", "=", self.env.company.id)], limit=1)
+        (run or self.create({})).action_run()
+
+    def action_run(self):
+        for run in self:
+            run._run()
+        return True
+
+    def _can_commit(self):
+        """Chunks commit as they go, except in tests and while modules load (demo data runs it)."""
+        return self.env.registry.ready and not (tools.config["test_enable"] or modules.module.current_test)
+
+    def _commit(self):
+        if self._can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _run(self):
+        self.ensure_one()
+        if self.state == "done":
+            raise UserError(self.env._("This analysis has already run; start a new one."))
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s)", [ANALYSIS_LOCK_KEY])
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(self.env._("Another relationship analysis is running; try again when it has finished."))
+        started = time.monotonic()
+        try:
+            resumed = self.state == "running"
+            self.write({"state": "running", "date_start": fields.Datetime.now()} if not resumed else {})
+            self._commit()
+            messages = self._analyse()
+            self.write(
+                {
+                    "state": "done",
+                    "date_end": fields.Datetime.now(),
+                    "duration": time.monotonic() - started,
+                    "message": "\n".join(messages) or False,
+                }
+            )
+            self._commit()
+        except Exception as error:
+            _logger.exception("Relationship analysis %s failed", self.id)
+            if self._can_commit():
+                self.env.cr.rollback()
+            self.write(
+                {
+                    "state": "failed",
+                    "date_end": fields.Datetime.now(),
+                    "duration": time.monotonic() - started,
+                    "message": self.env._("The analysis failed: %s", error),
+                }
+            )
+            self._commit()
+        finally:
+            self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [ANALYSIS_LOCK_KEY])
+
+    # ------------------------------------------------------------------ reading
+    def _read_occasions(self):
+        """One row per customer and purchase day: the untaxed value in company currency.
+
+        Read through Odoo's read-only cursor, so that a replica (db_replica_host) serves it.
+        """
+        as_of_end = datetime.combine(self.date_as_of, dtime.max)
+        query = """
+            SELECT p.commercial_partner_id AS partner_id,
+                   so.date_order::date AS day,
+                   SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount,
+                   COUNT(*) AS orders
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
+          GROUP BY 1, 2
+        """
+        with self.env.registry.cursor(readonly=True) as cr:
+            cr.execute(query, [self.company_id.id, as_of_end])
+            rows = cr.fetchall()
+        frame = pd.DataFrame(rows, columns=["partner_id", "day", "amount", "orders"])
+        frame["amount"] = frame["amount"].astype(float)
+        frame["day"] = pd.to_datetime(frame["day"])
+        return frame
+
+    def _read_attitude(self, partner_ids):
+        """Complaints and NPS answers per customer entity."""
+        with self.env.registry.cursor(readonly=True) as cr:
+            cr.execute(
+                """
+                SELECT c.commercial_partner_id,
+                       COUNT(*),
+                       COUNT(*) FILTER (WHERE NOT COALESCE(s.is_closed, FALSE)),
+                       AVG(NULLIF(c.rating_last_value, 0))
+                  FROM crm_complaint c
+             LEFT JOIN crm_complaint_stage s ON s.id = c.stage_id
+                 WHERE c.company_id = %s
+              GROUP BY 1
+                """,
+                [self.company_id.id],
+            )
+            complaints = pd.DataFrame(cr.fetchall(), columns=["partner_id", "complaints", "open_complaints", "rating"])
+            cr.execute(
+                """
+                SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id, score
+                  FROM crm_relationship_nps
+                 WHERE state = 'answered' AND company_id = %s
+              ORDER BY commercial_partner_id, date_answered DESC, id DESC
+                """,
+                [self.company_id.id],
+            )
+            nps = pd.DataFrame(cr.fetchall(), columns=["partner_id", "nps"])
+        frame = pd.DataFrame({"partner_id": partner_ids})
+        frame = frame.merge(complaints, on="partner_id", how="left").merge(nps, on="partner_id", how="left")
+        frame[["complaints", "open_complaints"]] = frame[["complaints", "open_complaints"]].fillna(0)
+        return frame.set_index("partner_id")
+
+    # ------------------------------------------------------------------ computing
+    def _analyse(self):
+        messages = []
+        self.env.flush_all()
+        occasions = self._read_occasions()
+        as_of = pd.Timestamp(self.date_as_of)
+        if occasions.empty:
+            self.write({"customer_count": 0, "order_count": 0, "occasion_count": 0})
+            self._reset_stale_metrics([])
+            return [self.env._("No confirmed sales orders up to this date: nothing to analyse.")]
+        occasions = occasions.sort_values(["partner_id", "day"])
+        grouped = occasions.groupby("partner_id", sort=True)
+        customers = pd.DataFrame(
+            {
+                "first": grouped["day"].min(),
+                "last": grouped["day"].max(),
+                "occasions": grouped["day"].size(),
+                "total": grouped["amount"].sum(),
+            }
+        )
+        # Spend per purchase for Gamma-Gamma: mean of the repeat occasions, the first one excluded.
+        repeat = occasions[grouped.cumcount() > 0]
+        customers["repeat_mean"] = repeat.groupby("partner_id")["amount"].mean()
+        customers["repeat_mean"] = customers["repeat_mean"].fillna(0.0)
+        customers["max_gap_days"] = (
+            occasions.groupby("partner_id")["day"].diff().dt.days.groupby(occasions["partner_id"]).max()
+        )
+        customers["max_gap_days"] = customers["max_gap_days"].fillna(0)
+        self.write(
+            {
+                "customer_count": len(customers),
+                "order_count": int(occasions["orders"].sum()),
+                "occasion_count": len(occasions),
+            }
+        )
+
+        x = (customers["occasions"] - 1).to_numpy(dtype=float)
+        t_x = ((customers["last"] - customers["first"]).dt.days / 7.0).to_numpy()
+        T = ((as_of - customers["first"]).dt.days / 7.0).to_numpy()
+        customers["recency_days"] = (as_of - customers["last"]).dt.days
+
+        try:
+            bg = bgnbd.fit(x, t_x, T)
+            if not bg.converged:
+                messages.append(self.env._("The BG/NBD fit did not fully converge; its estimates are approximate."))
+            customers["alive"] = bgnbd.probability_alive(bg, x, t_x, T)
+            customers["expected"] = bgnbd.expected_purchases(bg, HORIZON_WEEKS, x, t_x, T)
+            self.write(
+                {
+                    "bgnbd_r": bg.r,
+                    "bgnbd_alpha": bg.alpha,
+                    "bgnbd_a": bg.a,
+                    "bgnbd_b": bg.b,
+                    "bgnbd_log_likelihood": bg.log_likelihood,
+                }
+            )
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
+            messages.append(
+                self.env._("Value and churn not estimated (%s): too little repeat buying to fit BG/NBD.", error)
+            )
+            customers["alive"] = np.where(customers["recency_days"] <= 365, 1.0, 0.0)
+            customers["expected"] = 0.0
+
+        positive_mean = float(customers.loc[customers["total"] > 0, "total"].sum()) / max(
+            int(customers.loc[customers["total"] > 0, "occasions"].sum()), 1
+        )
+        try:
+            gg = gamma_gamma.fit(x, customers["repeat_mean"].to_numpy())
+            customers["spend"] = gamma_gamma.expected_spend(gg, x, customers["repeat_mean"].to_numpy(), positive_mean)
+            self.write({"gg_p": gg.p, "gg_q": gg.q, "gg_v": gg.v, "gg_log_likelihood": gg.log_likelihood})
+        except ValueError as error:
+            messages.append(self.env._("Spend per purchase not modelled (%s): the average spend is used.", error))
+            customers["spend"] = positive_mean
+        customers["clv"] = customers["expected"] * customers["spend"]
+
+        r, f, m = rfm.scores(customers["recency_days"], customers["occasions"], customers["total"])
+        customers["r"], customers["f"], customers["m"] = r, f, m
+        customers["segment"] = rfm.segment(r, f, m)
+        customers = customers.join(self._read_attitude(customers.index.to_numpy()))
+        self._score_relationship(customers)
+        self._write_metrics(customers)
+        self._reset_stale_metrics(customers.index.tolist())
+        self.env["crm.relationship.recommendation"]._compute_for_analysis(self)
+        if len(customers) < 50:
+            messages.append(self.env._("Fewer than 50 customers: quintiles and model estimates are rough."))
+        return messages
+
+    def _score_relationship(self, customers):
+        """Lifecycle stage, attitude, loyalty quadrant and the weighted health score, column-wise."""
+        params = self.env["ir.config_parameter"].sudo()
+        weights = np.array(
+            [
+                float(params.get_param(f"crm_relationship.health_weight_{name}", default))
+                for name, default in (("value", 30), ("retention", 30), ("satisfaction", 25), ("complaints", 15))
+            ]
+        )
+        weights = weights / weights.sum() if weights.sum() > 0 else np.full(4, 0.25)
+
+        recency = customers["recency_days"]
+        age_days = (pd.Timestamp(self.date_as_of) - customers["first"]).dt.days
+        alive = customers["alive"]
+        stage = np.select(
+            [
+                age_days <= 90,
+                (recency <= 180) & (customers["max_gap_days"] > 365),
+                (recency <= 180) & (alive >= 0.5),
+                (recency > 365) | (alive < 0.2),
+            ],
+            ["new", "won_back", "active", "lapsed"],
+            default="at_risk",
+        )
+        customers["stage"] = stage
+
+        # Attitude 0..1: the latest NPS answer and the mean complaint rating, neutral without data.
+        nps_part = customers["nps"].astype(float) / 10.0
+        rating_part = (customers["rating"].astype(float) - 1.0) / 4.0
+        attitude = pd.concat([nps_part, rating_part], axis=1).mean(axis=1, skipna=True).fillna(0.5)
+        attitude = attitude - 0.1 * customers["open_complaints"].clip(upper=3)
+        customers["attitude"] = attitude.clip(0, 1)
+
+        repeaters = customers["occasions"] >= 2
+        frequent = customers["occasions"] >= max(2.0, float(customers.loc[repeaters, "occasions"].median() or 2))
+        high_patronage = frequent & (alive >= 0.5)
+        high_attitude = customers["attitude"] >= 0.6
+        customers["quadrant"] = np.select(
+            [high_attitude & high_patronage, high_attitude, high_patronage], ["true", "latent", "spurious"], "none"
+        )
+
+        value = customers["clv"].rank(pct=True, method="average").fillna(0)
+        complaints = 1 - (0.5 * customers["open_complaints"] + 0.1 * customers["complaints"]).clip(upper=1)
+        parts = np.column_stack([value, alive, customers["attitude"], complaints]) * weights * 100
+        customers["health_value"], customers["health_retention"] = parts[:, 0], parts[:, 1]
+        customers["health_satisfaction"], customers["health_complaints"] = parts[:, 2], parts[:, 3]
+        customers["health"] = parts.sum(axis=1)
+
+    # ------------------------------------------------------------------ writing
+    def _write_metrics(self, customers):
+        """Bulk UPDATE in chunks that commit as they go; a resumed run skips what is written."""
+        frame = pd.DataFrame(
+            {
+                "id": customers.index.astype(int),
+                "rfm_recency": customers["recency_days"].astype(int),
+                "rfm_frequency": customers["occasions"].astype(int),
+                "rfm_monetary": customers["total"].round(2),
+                "rfm_r_score": customers["r"].astype(int),
+                "rfm_f_score": customers["f"].astype(int),
+                "rfm_m_score": customers["m"].astype(int),
+                "rfm_segment": customers["segment"],
+                "clv_expected_purchases": customers["expected"].round(4),
+                "clv_value": customers["clv"].round(2),
+                "clv_probability_alive": customers["alive"].round(4),
+                "lifecycle_stage": customers["stage"],
+                "loyalty_quadrant": customers["quadrant"],
+                "relationship_attitude": customers["attitude"].round(4),
+                "relationship_health": customers["health"].round(1),
+                "health_value_points": customers["health_value"].round(1),
+                "health_retention_points": customers["health_retention"].round(1),
+                "health_satisfaction_points": customers["health_satisfaction"].round(1),
+                "health_complaint_points": customers["health_complaints"].round(1),
+            }
+        ).sort_values("id")
+        frame = frame[frame["id"] > self.resume_after_partner_id]
+        assignments = ", ".join(f"{column} = v.{column}::{COLUMN_TYPES[column]}" for column in METRIC_COLUMNS)
+        columns = ", ".join(["id", *METRIC_COLUMNS])
+        for start in range(0, len(frame), self.chunk_size):
+            chunk = frame.iloc[start : start + self.chunk_size]
+            rows = list(chunk.itertuples(index=False, name=None))
+            placeholders = ", ".join(["%s"] * len(rows))
+            self.env.cr.execute(
+                f"UPDATE res_partner p SET {assignments} FROM (VALUES {placeholders}) AS v({columns}) "
+                "WHERE p.id = v.id",
+                [tuple(_plain(value) for value in row) for row in rows],
+            )
+            self.write(
+                {"resume_after_partner_id": int(chunk["id"].iloc[-1]), "written_count": self.written_count + len(rows)}
+            )
+            self._commit()
+            if self.env.context.get("crm_relationship_analysis_stop_after_chunk"):
+                raise _Interrupted
+        self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
+
+    def _reset_stale_metrics(self, partner_ids):
+        """Customers with no confirmed order any more lose the metrics of earlier runs."""
+        assignments = ", ".join(f"{column} = NULL" for column in METRIC_COLUMNS)
+        self.env.cr.execute(
+            f"UPDATE res_partner SET {assignments} "
+            "WHERE rfm_segment IS NOT NULL AND NOT (id = ANY(%s)) AND (company_id IS NULL OR company_id = %s)",
+            [partner_ids, self.company_id.id],
+        )
+        self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
+
+
+class _Interrupted(Exception):
+    """Raised by tests (through a context key) to simulate a crash between two chunks."""
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,30 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .crm_relationship_consent import CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_SOURCES
+
+
+class CrmRelationshipConsentLog(models.Model):
+    """Append-only history of consent changes, shown to the customer on request."""
+
+    _name = "crm.relationship.consent.log"
+    _description = "Consent Change"
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
+    purpose = fields.Selection(CONSENT_PURPOSES, required=True, readonly=True)
+    granted = fields.Boolean(readonly=True)
+    source = fields.Selection(CONSENT_SOURCES, required=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="Changed By", required=True, readonly=True)
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise UserError(self.env._("The consent log cannot be changed: record a new consent instead."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The consent log cannot be deleted."))

@@ -1,0 +1,116 @@
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from odoo import api, fields, models
+
+TOP_PRODUCTS = 500
+MIN_PAIR_CUSTOMERS = 3
+RECOMMENDATIONS_PER_CUSTOMER = 5
+
+
+class CrmRelationshipRecommendation(models.Model):
+    """A product to suggest to a customer, from what other customers bought together (co-purchase lift)."""
+
+    _name = "crm.relationship.recommendation"
+    _description = "Next Best Product"
+    _order = "partner_id, rank"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    product_id = fields.Many2one("product.product", string="Product", required=True, ondelete="cascade")
+    anchor_product_id = fields.Many2one(
+        "product.product", string="Because They Bought", required=True, ondelete="cascade"
+    )
+    rank = fields.Integer(required=True)
+    lift = fields.Float(digits=(16, 2), help="How many times more often the two are bought together than by chance.")
+    reason = fields.Char(compute="_compute_reason")
+
+    @api.depends("product_id", "anchor_product_id", "lift")
+    def _compute_reason(self):
+        for line in self:
+            line.reason = self.env._(
+                "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s.",
+                anchor=line.anchor_product_id.display_name,
+                lift=line.lift,
+                product=line.product_id.display_name,
+            )
+
+    @api.model
+    def _compute_for_analysis(self, analysis):
+        """Replace every customer's suggestions from the whole confirmed order history, in bulk."""
+        as_of_end = f"{analysis.date_as_of} 23:59:59"
+        with self.env.registry.cursor(readonly=True) as cr:
+            cr.execute(
+                """
+                SELECT p.commercial_partner_id, sol.product_id, COUNT(DISTINCT so.id)
+                  FROM sale_order_line sol
+                  JOIN sale_order so ON so.id = sol.order_id
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
+                   AND sol.product_id IS NOT NULL AND sol.display_type IS NULL AND sol.price_unit > 0
+              GROUP BY 1, 2
+                """,
+                [analysis.company_id.id, as_of_end],
+            )
+            bought = pd.DataFrame(cr.fetchall(), columns=["partner_id", "product_id", "orders"])
+        self.env.cr.execute(
+            "DELETE FROM crm_relationship_recommendation r USING res_partner p "
+            "WHERE p.id = r.partner_id AND (p.company_id IS NULL OR p.company_id = %s)",
+            [analysis.company_id.id],
+        )
+        if bought.empty:
+            return
+        top = bought.groupby("product_id").size().nlargest(TOP_PRODUCTS).index
+        bought = bought[bought["product_id"].isin(top)]
+        partners, partner_index = np.unique(bought["partner_id"].to_numpy(), return_inverse=True)
+        products, product_index = np.unique(bought["product_id"].to_numpy(), return_inverse=True)
+        matrix = sparse.csr_matrix(
+            (np.ones(len(bought)), (partner_index, product_index)), shape=(len(partners), len(products))
+        )
+        often = sparse.csr_matrix(
+            ((bought["orders"].to_numpy() >= 2).astype(float), (partner_index, product_index)), shape=matrix.shape
+        )
+        pairs = (matrix.T @ matrix).toarray()
+        singles = np.diag(pairs).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lift = pairs * len(partners) / np.outer(singles, singles)
+        lift[(pairs < MIN_PAIR_CUSTOMERS) | ~np.isfinite(lift)] = 0.0
+        np.fill_diagonal(lift, 0.0)
+        lift[lift <= 1.0] = 0.0
+        rows = []
+        for start in range(0, len(partners), 5000):
+            block = matrix[start : start + 5000]
+            scores = (block @ lift).astype(float)
+            scores[(often[start : start + 5000]).toarray() > 0] = 0.0
+            k = min(RECOMMENDATIONS_PER_CUSTOMER, scores.shape[1])
+            best = np.argsort(-scores, axis=1)[:, :k]
+            dense = block.toarray()
+            for rank in range(k):
+                columns = best[:, rank]
+                chosen = scores[np.arange(len(columns)), columns]
+                contributions = dense * lift[:, columns].T
+                anchors = contributions.argmax(axis=1)
+                anchor_lift = contributions[np.arange(len(columns)), anchors]
+                keep = chosen > 0
+                rows.extend(
+                    zip(
+                        partners[start:][: len(columns)][keep].tolist(),
+                        products[columns[keep]].tolist(),
+                        products[anchors[keep]].tolist(),
+                        [rank + 1] * int(keep.sum()),
+                        np.round(anchor_lift[keep], 2).tolist(),
+                        strict=True,
+                    )
+                )
+        for start in range(0, len(rows), 20000):
+            chunk = rows[start : start + 20000]
+            self.env.cr.execute(
+                "INSERT INTO crm_relationship_recommendation "
+                "(partner_id, product_id, anchor_product_id, rank, lift,"
+                " create_uid, write_uid, create_date, write_date) "
+                "SELECT v.*, %s, %s, now() at time zone 'utc', now() at time zone 'utc' FROM (VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                + ") AS v",
+                [self.env.uid, self.env.uid, *[value for row in chunk for value in row]],
+            )
+        self.invalidate_model()

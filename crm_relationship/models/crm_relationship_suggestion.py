@@ -1,0 +1,95 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import is_html_empty
+
+
+class CrmRelationshipSuggestion(models.Model):
+    """An idea a customer gives the company: an improvement or a product wish."""
+
+    _name = "crm.relationship.suggestion"
+    _description = "Customer Suggestion"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(string="Title", required=True, tracking=True)
+    description = fields.Html()
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True)
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, string="Customer Entity", index=True
+    )
+    suggestion_type = fields.Selection(
+        [("improvement", "Improvement"), ("product", "Product Wish")],
+        string="Type",
+        required=True,
+        default="improvement",
+        tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("new", "New"),
+            ("under_review", "Under Review"),
+            ("accepted", "Accepted"),
+            ("declined", "Declined"),
+        ],
+        required=True,
+        default="new",
+        tracking=True,
+        group_expand=True,
+        copy=False,
+    )
+    company_answer = fields.Html(string="Our Answer")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Reviewer",
+        tracking=True,
+        default=lambda self: self.env.user if not self.env.user.share else False,
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    date_decision = fields.Datetime(string="Decided On", readonly=True, copy=False)
+    color = fields.Integer()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        suggestions = super().create(vals_list)
+        for suggestion in suggestions:
+            # sudo: the customer follows its own suggestion, also when it comes from the portal
+            suggestion.sudo().message_subscribe(suggestion.partner_id.ids)
+        return suggestions
+
+    def _check_undecided(self):
+        decided = self.filtered(lambda s: s.state in ("accepted", "declined"))
+        if decided:
+            raise UserError(
+                self.env._("Suggestion %(names)s has already been decided.", names=", ".join(decided.mapped("name")))
+            )
+
+    def action_start_review(self):
+        self._check_undecided()
+        self.write({"state": "under_review"})
+        return True
+
+    def action_accept(self):
+        self._check_undecided()
+        self.write({"state": "accepted", "date_decision": fields.Datetime.now()})
+        self._on_accepted()
+        return True
+
+    def action_decline(self):
+        self._check_undecided()
+        unanswered = self.filtered(lambda s: is_html_empty(s.company_answer))
+        if unanswered:
+            raise UserError(
+                self.env._(
+                    "Tell the customer why before declining suggestion %(names)s.",
+                    names=", ".join(unanswered.mapped("name")),
+                )
+            )
+        self.write({"state": "declined", "date_decision": fields.Datetime.now()})
+        return True
+
+    def action_reset(self):
+        self.write({"state": "new", "date_decision": False})
+        return True
+
+    def _on_accepted(self):
+        """Hook called once a suggestion is accepted (crm_loyalty awards engagement points)."""

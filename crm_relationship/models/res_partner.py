@@ -1,0 +1,237 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+from ..analytics.rfm import SEGMENTS
+from .crm_relationship_consent import CONSENT_SOURCES
+
+LIFECYCLE_STAGES = [
+    ("prospect", "Prospect"),
+    ("new", "New"),
+    ("active", "Active"),
+    ("at_risk", "At Risk"),
+    ("lapsed", "Lapsed"),
+    ("won_back", "Won Back"),
+]
+LOYALTY_QUADRANTS = [
+    ("true", "True Loyalty"),
+    ("latent", "Latent Loyalty"),
+    ("spurious", "Spurious Loyalty"),
+    ("none", "No Loyalty"),
+]
+
+CONTACT_CHANNELS = [
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("sms", "SMS"),
+    ("messaging", "Messaging App"),
+    ("post", "Post"),
+    ("none", "Do Not Contact"),
+]
+# Fields a customer may change about themselves, from the portal or an import.
+PROFILE_FIELDS = {
+    "preferred_contact_channel",
+    "contact_window_weekday_ids",
+    "contact_window_start",
+    "contact_window_end",
+    "interest_category_ids",
+    "relationship_role",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    preferred_contact_channel = fields.Selection(CONTACT_CHANNELS, string="Preferred Channel", tracking=True)
+    contact_window_weekday_ids = fields.Many2many(
+        "crm.relationship.weekday", string="Contact Days", help="Days on which the customer accepts to be contacted."
+    )
+    contact_window_start = fields.Float(string="Contact From", help="Hour of day, in the customer's time zone.")
+    contact_window_end = fields.Float(string="Contact Until", help="Hour of day, in the customer's time zone.")
+    interest_category_ids = fields.Many2many(
+        "product.category", "res_partner_interest_category_rel", "partner_id", "category_id", string="Interests"
+    )
+    relationship_need_ids = fields.One2many("crm.relationship.need", "partner_id", string="Stated Needs")
+    relationship_need_open_count = fields.Integer(string="Open Needs", compute="_compute_relationship_need_open_count")
+    relationship_role = fields.Char(
+        string="Role in Household", help="Role of this contact in the customer's household or organisation."
+    )
+    relationship_consent_ids = fields.One2many("crm.relationship.consent", "partner_id", string="Consents")
+    relationship_consent_log_ids = fields.One2many(
+        "crm.relationship.consent.log", "partner_id", string="Consent History"
+    )
+    relationship_nps_ids = fields.One2many("crm.relationship.nps", "partner_id", string="NPS Answers")
+    complaint_ids = fields.One2many("crm.complaint", "partner_id", string="Complaints")
+    # Written in bulk by crm.relationship.analysis (SQL), read-only everywhere else.
+    rfm_recency = fields.Integer(string="Days Since Last Purchase", readonly=True)
+    rfm_frequency = fields.Integer(string="Purchase Occasions", readonly=True)
+    rfm_monetary = fields.Monetary(string="Total Spend", readonly=True, currency_field="relationship_currency_id")
+    rfm_r_score = fields.Integer(string="R Score", readonly=True)
+    rfm_f_score = fields.Integer(string="F Score", readonly=True)
+    rfm_m_score = fields.Integer(string="M Score", readonly=True)
+    rfm_segment = fields.Selection(SEGMENTS, string="RFM Segment", readonly=True, index=True)
+    clv_expected_purchases = fields.Float(string="Expected Purchases (12 months)", readonly=True, digits=(16, 2))
+    clv_value = fields.Monetary(
+        string="Predicted Value (12 months)", readonly=True, currency_field="relationship_currency_id"
+    )
+    clv_probability_alive = fields.Float(string="Probability Still Active", readonly=True, digits=(16, 2))
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True)
+    loyalty_quadrant = fields.Selection(LOYALTY_QUADRANTS, string="Loyalty", readonly=True, index=True)
+    relationship_attitude = fields.Float(string="Attitude", readonly=True, digits=(16, 2))
+    relationship_health = fields.Float(string="Relationship Health", readonly=True, digits=(16, 0))
+    health_value_points = fields.Float(string="Health from Value", readonly=True, digits=(16, 1))
+    health_retention_points = fields.Float(string="Health from Retention", readonly=True, digits=(16, 1))
+    health_satisfaction_points = fields.Float(string="Health from Satisfaction", readonly=True, digits=(16, 1))
+    health_complaint_points = fields.Float(string="Health from Complaints", readonly=True, digits=(16, 1))
+    relationship_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_relationship_currency_id", string="Analysis Currency"
+    )
+    relationship_recommendation_ids = fields.One2many(
+        "crm.relationship.recommendation", "partner_id", string="Next Best Products"
+    )
+    complaint_count = fields.Integer(
+        string="Complaint Count", compute="_compute_complaint_stats", search="_search_complaint_count"
+    )
+    complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
+    complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+
+    def _compute_complaint_stats(self):
+        """Counts cover the partner and its contacts, like the opportunity counter of CRM."""
+        all_partners = self.with_context(active_test=False).search_fetch([("id", "child_of", self.ids)], ["parent_id"])
+        groups = self.env["crm.complaint"]._read_group(
+            [("partner_id", "in", all_partners.ids)], ["partner_id", "is_closed"], ["__count"]
+        )
+        ratings = self.env["crm.complaint"].search_read(
+            [("partner_id", "in", all_partners.ids), ("rating_last_value", ">", 0)],
+            ["partner_id", "rating_last_value"],
+            order="date_closed desc, id desc",
+        )
+        self.complaint_count = self.complaint_open_count = 0
+        self.complaint_last_rating = 0.0
+        rated = set()
+        for partner, is_closed, count in groups:
+            while partner:
+                if partner in self:
+                    partner.complaint_count += count
+                    if not is_closed:
+                        partner.complaint_open_count += count
+                partner = partner.parent_id
+        for row in ratings:
+            partner = self.browse(row["partner_id"][0])
+            while partner:
+                if partner in self and partner.id not in rated:
+                    partner.complaint_last_rating = row["rating_last_value"]
+                    rated.add(partner.id)
+                partner = partner.parent_id
+
+    @api.model
+    def _search_complaint_count(self, operator, value):
+        """Partners (customer entities) by their number of complaints, for the repeat complainers list."""
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
+            return NotImplemented
+        groups = self.env["crm.complaint"]._read_group([], ["commercial_partner_id"], ["__count"])
+        counts = {partner.id: count for partner, count in groups}
+        compare = {
+            "=": lambda c: c == value,
+            "!=": lambda c: c != value,
+            "<": lambda c: c < value,
+            "<=": lambda c: c <= value,
+            ">": lambda c: c > value,
+            ">=": lambda c: c >= value,
+        }[operator]
+        matching = [partner_id for partner_id, count in counts.items() if compare(count)]
+        if compare(0):
+            return Domain("id", "not in", [pid for pid, c in counts.items() if not compare(c)])
+        return Domain("id", "in", matching)
+
+    def action_view_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_relationship.crm_complaint_action")
+        action["domain"] = [("partner_id", "child_of", self.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
+        return action
+
+    @api.depends("company_id")
+    def _compute_relationship_currency_id(self):
+        for partner in self:
+            partner.relationship_currency_id = (partner.company_id or self.env.company).currency_id
+
+    @api.constrains("contact_window_start", "contact_window_end")
+    def _check_contact_window(self):
+        for partner in self:
+            start, end = partner.contact_window_start, partner.contact_window_end
+            if not (0 <= start <= 24 and 0 <= end <= 24):
+                raise ValidationError(self.env._("Contact hours are between 0:00 and 24:00."))
+            if (start or end) and start >= end:
+                raise ValidationError(self.env._("The contact window must start before it ends."))
+
+    @api.depends("relationship_need_ids.state")
+    def _compute_relationship_need_open_count(self):
+        groups = self.env["crm.relationship.need"]._read_group(
+            [("partner_id", "in", self.ids), ("state", "=", "open")], ["partner_id"], ["__count"]
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.relationship_need_open_count = counts.get(partner.id, 0)
+
+    def _has_relationship_consent(self, channel, purpose):
+        self.ensure_one()
+        consent = self.commercial_partner_id.relationship_consent_ids.filtered(
+            lambda c: c.channel == channel and c.purpose == purpose
+        )
+        return bool(consent.granted) and self.commercial_partner_id.preferred_contact_channel != "none"
+
+    def _set_relationship_consent(self, channel, purpose, granted, source):
+        """Record the customer's answer for one channel and purpose, and log the change.
+
+        The only writer of consents: the back office, the portal and imports all call it.
+        """
+        self.ensure_one()
+        if source not in dict(CONSENT_SOURCES):
+            raise ValidationError(self.env._("Unknown consent source: %s", source))
+        Consent = self.env["crm.relationship.consent"]
+        if channel not in dict(Consent._fields["channel"].selection) or purpose not in dict(
+            Consent._fields["purpose"].selection
+        ):
+            raise ValidationError(self.env._("Unknown consent channel or purpose."))
+        granted = bool(granted)
+        consent = Consent.search([("partner_id", "=", self.id), ("channel", "=", channel), ("purpose", "=", purpose)])
+        if consent and consent.granted == granted:
+            return consent
+        now = fields.Datetime.now()
+        values = {"granted": granted, "date_changed": now, "source": source}
+        if consent:
+            consent.write(values)
+        else:
+            consent = Consent.create({"partner_id": self.id, "channel": channel, "purpose": purpose, **values})
+        # The log is append-only and customers may not create entries directly: the portal
+        # writes through this method as the customer, so the entry is created as superuser.
+        self.env["crm.relationship.consent.log"].sudo().create(
+            {
+                "partner_id": self.id,
+                "date": now,
+                "channel": channel,
+                "purpose": purpose,
+                "granted": granted,
+                "source": source,
+                "user_id": self.env.user.id,
+            }
+        )
+        return consent
+
+    def _update_relationship_profile(self, vals, source):
+        """Write the profile fields a customer may change about themselves, whoever writes them."""
+        self.ensure_one()
+        unknown = set(vals) - PROFILE_FIELDS
+        if unknown:
+            raise ValidationError(self.env._("These fields cannot be changed here: %s", ", ".join(sorted(unknown))))
+        self.write(vals)
+        changed = ", ".join(self._fields[name].get_description(self.env)["string"] for name in sorted(vals))
+        sources = dict(CONSENT_SOURCES)
+        self.message_post(
+            body=self.env._(
+                "Profile updated from %(origin)s: %(fields)s", origin=sources.get(source, source), fields=changed
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True

@@ -1,0 +1,152 @@
+from datetime import date, datetime, timedelta
+
+from odoo import sql_db
+from odoo.addons.crm_relationship.models.crm_relationship_analysis import ANALYSIS_LOCK_KEY, _Interrupted
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+AS_OF = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestRelationshipAnalysis(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product_a = cls.env["product.product"].create({"name": "Coffee beans", "list_price": 20.0})
+        cls.product_b = cls.env["product.product"].create({"name": "Grinder", "list_price": 80.0})
+        cls.product_c = cls.env["product.product"].create({"name": "Filters", "list_price": 5.0})
+        Partner = cls.env["res.partner"]
+        cls.loyal = Partner.create({"name": "Loyal Lou"})
+        cls.once = Partner.create({"name": "Once Olga"})
+        cls.cancelled = Partner.create({"name": "Cancelled Carl"})
+        cls.future = Partner.create({"name": "Future Fay"})
+        cls.buyers = Partner.create([{"name": f"Buyer {i}"} for i in range(6)])
+        cls.filter_buyers = Partner.create([{"name": f"Filter buyer {i}"} for i in range(6)])
+        for days_ago in (330, 250, 180, 90, 20):
+            cls._order(cls.loyal, days_ago, [(cls.product_a, 3), (cls.product_c, 2)])
+        cls._order(cls.once, 40, [(cls.product_b, 1)])
+        cls._order(cls.cancelled, 60, [(cls.product_b, 1)]).action_cancel()
+        cls._order(cls.future, -10, [(cls.product_a, 1)])
+        for i, buyer in enumerate(cls.buyers):
+            cls._order(buyer, 200 - i * 10, [(cls.product_a, 1), (cls.product_b, 1)])
+            cls._order(buyer, 100 - i * 10, [(cls.product_a, 2)])
+        for i, buyer in enumerate(cls.filter_buyers):
+            cls._order(buyer, 150 - i * 10, [(cls.product_c, 4)])
+
+    @classmethod
+    def _order(cls, partner, days_ago, lines):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [(0, 0, {"product_id": p.id, "product_uom_qty": q}) for p, q in lines],
+            }
+        )
+        order.action_confirm()
+        when = datetime.combine(AS_OF, datetime.min.time()) - timedelta(days=days_ago) + timedelta(hours=10)
+        cls.env.cr.execute("UPDATE sale_order SET date_order = %s WHERE id = %s", [when, order.id])
+        order.invalidate_recordset(["date_order"])
+        return order
+
+    def setUp(self):
+        super().setUp()
+        # The analysis reads through registry.cursor(readonly=True): let it see this test's data.
+        self.registry_enter_test_mode()
+
+    def _run(self, **values):
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF, **values})
+        run.action_run()
+        return run
+
+    def test_metrics_of_a_run(self):
+        run = self._run()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.customer_count, 14)
+        self.assertEqual(run.order_count, 24)
+        self.assertGreater(run.bgnbd_r, 0)
+        self.assertEqual(self.loyal.rfm_frequency, 5)
+        self.assertEqual(self.loyal.rfm_recency, 20)
+        self.assertAlmostEqual(self.loyal.rfm_monetary, 5 * (3 * 20 + 2 * 5), places=2)
+        self.assertTrue(self.loyal.rfm_segment)
+        self.assertGreater(self.loyal.clv_expected_purchases, self.once.clv_expected_purchases)
+        # One purchase only: nothing says they left yet.
+        self.assertEqual(self.once.rfm_frequency, 1)
+        self.assertAlmostEqual(self.once.clv_probability_alive, 1.0)
+        self.assertEqual(self.once.lifecycle_stage, "new")
+        # Cancelled and future orders do not count.
+        self.assertFalse(self.cancelled.rfm_segment)
+        self.assertFalse(self.future.rfm_segment)
+        health = self.loyal
+        self.assertAlmostEqual(
+            health.relationship_health,
+            health.health_value_points
+            + health.health_retention_points
+            + health.health_satisfaction_points
+            + health.health_complaint_points,
+            delta=0.2,
+        )
+        self.assertTrue(0 <= health.relationship_health <= 100)
+
+    def test_recommendations_from_co_purchases(self):
+        self._run()
+        # The buyers bought coffee and grinder together; Olga bought a grinder only.
+        suggestion = self.once.relationship_recommendation_ids[:1]
+        self.assertEqual(suggestion.product_id, self.product_a)
+        self.assertEqual(suggestion.anchor_product_id, self.product_b)
+        self.assertIn("Grinder", suggestion.reason)
+        # What a customer already buys often is not suggested again.
+        self.assertNotIn(self.product_a, self.loyal.relationship_recommendation_ids.product_id)
+
+    def test_empty_history_gives_a_message_not_a_crash(self):
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": date(1990, 1, 1)})
+        run.action_run()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.customer_count, 0)
+        self.assertIn("No confirmed sales orders", run.message)
+
+    def test_metrics_of_customers_without_orders_are_cleared(self):
+        self._run()
+        self.assertTrue(self.once.rfm_segment)
+        self.once.sale_order_ids._action_cancel()
+        self.assertEqual(set(self.once.sale_order_ids.mapped("state")), {"cancel"})
+        self._run()
+        self.assertFalse(self.once.rfm_segment)
+        self.assertFalse(self.once.clv_value)
+
+    def test_interrupted_run_resumes_without_double_counting(self):
+        clean = self._run()
+        expected = {p.id: (p.rfm_segment, p.clv_value, p.relationship_health) for p in self.buyers | self.loyal}
+        self.env.cr.execute("UPDATE res_partner SET rfm_segment = NULL, clv_value = NULL WHERE rfm_segment IS NOT NULL")
+        self.env["res.partner"].invalidate_model()
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF, "chunk_size": 3, "state": "running"})
+        # Not assertRaises: it would roll back what the interrupted run had committed.
+        try:
+            run.with_context(crm_relationship_analysis_stop_after_chunk=True)._analyse()
+        except _Interrupted:
+            pass
+        else:
+            self.fail("the run was not interrupted")
+        self.assertEqual(run.written_count, 3)
+        self.assertEqual(run.state, "running")
+        run.action_run()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.written_count, clean.customer_count)
+        got = {p.id: (p.rfm_segment, p.clv_value, p.relationship_health) for p in self.buyers | self.loyal}
+        self.assertEqual(got, expected)
+
+    def test_two_runs_never_overlap(self):
+        connection = sql_db.db_connect(self.env.cr.dbname)
+        with connection.cursor() as other:
+            other.execute("SELECT pg_advisory_lock(%s)", [ANALYSIS_LOCK_KEY])
+            try:
+                run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})
+                with self.assertRaises(UserError):
+                    run.action_run()
+                self.assertEqual(run.state, "draft")
+            finally:
+                other.execute("SELECT pg_advisory_unlock(%s)", [ANALYSIS_LOCK_KEY])
+
+    def test_done_run_cannot_run_again(self):
+        run = self._run()
+        with self.assertRaises(UserError):
+            run.action_run()

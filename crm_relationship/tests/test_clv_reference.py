@@ -1,0 +1,73 @@
+"""The value and churn models reproduce the published results on the CDNOW sample."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from odoo.addons.crm_relationship.analytics import bgnbd, gamma_gamma, rfm
+from odoo.tests import BaseCase, tagged
+
+DATA = Path(__file__).parent / "data" / "cdnow_summary.csv"
+
+
+def _cdnow():
+    with DATA.open() as handle:
+        rows = [[float(row[c]) for c in ("x", "t_x", "T", "zbar")] for row in csv.DictReader(handle)]
+    return np.array(rows)
+
+
+@tagged("post_install", "-at_install")
+class TestClvReference(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.data = _cdnow()
+
+    def test_bgnbd_matches_fader_hardie_lee_2005(self):
+        """r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4 (2,357 customers, weeks)."""
+        x, t_x, T = self.data[:, 0], self.data[:, 1], self.data[:, 2]
+        self.assertEqual(len(x), 2357)
+        params = bgnbd.fit(x, t_x, T)
+        self.assertTrue(params.converged)
+        self.assertAlmostEqual(params.r, 0.243, places=3)
+        self.assertAlmostEqual(params.alpha, 4.414, places=2)
+        self.assertAlmostEqual(params.a, 0.793, places=3)
+        self.assertAlmostEqual(params.b, 2.426, places=2)
+        self.assertAlmostEqual(params.log_likelihood, -9582.4, places=0)
+
+    def test_bgnbd_conditional_expectation_of_the_papers_example(self):
+        """The paper's customer (x = 2, t_x = 30.43, T = 38.86) buys 1.226 times in the next 39 weeks."""
+        params = bgnbd.fit(self.data[:, 0], self.data[:, 1], self.data[:, 2])
+        expected = bgnbd.expected_purchases(params, 39, np.array([2.0]), np.array([30.43]), np.array([38.86]))
+        self.assertAlmostEqual(float(expected[0]), 1.226, places=2)
+        alive = bgnbd.probability_alive(params, np.array([0.0, 2.0]), np.array([0.0, 30.43]), np.array([38.86] * 2))
+        self.assertEqual(float(alive[0]), 1.0)
+        self.assertTrue(0 < alive[1] < 1)
+
+    def test_gamma_gamma_matches_fader_hardie_lee_2005(self):
+        """p = 6.25, q = 3.74, v = 15.44 on the 946 repeat buyers."""
+        x, m = self.data[:, 0], self.data[:, 3]
+        self.assertEqual(int(((x > 0) & (m > 0)).sum()), 946)
+        params = gamma_gamma.fit(x, m)
+        self.assertTrue(params.converged)
+        self.assertAlmostEqual(params.p, 6.25, places=1)
+        self.assertAlmostEqual(params.q, 3.74, places=1)
+        self.assertAlmostEqual(params.v, 15.44, delta=0.1)
+
+    def test_fit_refuses_data_without_repeat_purchases(self):
+        with self.assertRaises(ValueError):
+            bgnbd.fit([0, 0, 0], [0, 0, 0], [5, 6, 7])
+        with self.assertRaises(ValueError):
+            gamma_gamma.fit([0, 1], [0, 10])
+
+    def test_rfm_scores_and_segments(self):
+        r, f, m = rfm.scores([1, 400, 30, 200, 5], [20, 1, 5, 2, 3], [5000, 10, 800, 50, 20])
+        self.assertEqual(list(r), [5, 1, 3, 2, 4])
+        segments = rfm.segment(r, f, m)
+        self.assertEqual(segments[0], "champions")
+        self.assertEqual(segments[1], "lost")
+        self.assertEqual(rfm.segment([5], [1], [1])[0], "new")
+        self.assertEqual(rfm.segment([1], [5], [5])[0], "cannot_lose")
+        # one customer alone still gets scores
+        self.assertEqual(list(rfm.quintile([42])), [5])

@@ -1,0 +1,1 @@
+"""Benchmarks and drills run by setup/bench (see tests/bench/run.py)."""

@@ -1,0 +1,82 @@
+"""Benchmark 1: relationship analysis end to end vs one SQL pass over the same order lines.
+
+Usage: python -m tests.bench.bench_analysis --db DB
+
+The reference is the floor of reading the data once: one aggregate query over the confirmed
+order lines (per customer: orders, revenue, first and last order date), best of three warm runs.
+The analysis is ``env['crm.relationship.analysis'].create({}).action_run()`` committed, when
+crm_relationship provides it; otherwise the benchmark says so and measures only the reference.
+"""
+
+import argparse
+import sys
+
+from .common import Timer, emit, say
+from .odoo_env import odoo_env
+
+REFERENCE_SQL = """
+    SELECT so.partner_id, count(DISTINCT so.id), sum(sol.price_subtotal), min(so.date_order), max(so.date_order)
+      FROM sale_order_line sol
+      JOIN sale_order so ON so.id = sol.order_id
+     WHERE so.state = 'sale'
+  GROUP BY so.partner_id
+"""
+
+
+def sql_pass(cr):
+    best, rows = None, 0
+    for _ in range(3):
+        with Timer() as timer:
+            cr.execute(REFERENCE_SQL)
+            rows = len(cr.fetchall())
+        best = timer.seconds if best is None else min(best, timer.seconds)
+    return best, rows
+
+
+def run(db):
+    with odoo_env(db) as env:
+        cr = env.cr
+        cr.execute(
+            "SELECT count(*) FROM sale_order_line sol JOIN sale_order so ON so.id = sol.order_id"
+            " WHERE so.state = 'sale'"
+        )
+        lines = cr.fetchone()[0]
+        reference, customers = sql_pass(cr)
+        result = {"db": db, "lines": lines, "customers": customers, "sql_pass_s": round(reference, 4)}
+        say("analysis", f"reference SQL pass over {lines} lines ({customers} customers): {reference * 1000:.1f} ms")
+        if "crm.relationship.analysis" not in env:
+            result["analysis"] = "crm.relationship.analysis not installed in this build"
+            say("analysis", result["analysis"])
+            return result
+        env.cr.commit()
+        count0 = cr.sql_log_count
+        with Timer() as timer:
+            analysis = env["crm.relationship.analysis"].create({})
+            analysis.action_run()
+            env.flush_all()
+            queries = cr.sql_log_count - count0
+            env.cr.commit()
+        scored = env["res.partner"].search_count([("rfm_segment", "!=", False)])
+        result.update(
+            analysis_s=round(timer.seconds, 3),
+            analysis_queries=queries,
+            partners_scored=scored,
+            ratio=round(timer.seconds / reference, 1) if reference else None,
+        )
+        say(
+            "analysis",
+            f"analysis end to end: {timer.seconds:.2f} s, {queries} queries, {scored} partners scored;"
+            f" {result['ratio']}x the SQL pass",
+        )
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    args = parser.parse_args(argv)
+    emit(run(args.db))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

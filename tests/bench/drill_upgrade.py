@@ -1,0 +1,174 @@
+"""Drill 4: upgrade, uninstall and reinstall the three addons on a filled database.
+
+Usage: python -m tests.bench.drill_upgrade --db DB
+
+1. Counts the rows that matter (customers, orders, lines, loyalty cards and ledger, portal users,
+   and every table of our addons' models).
+2. ``-u crm_relationship,crm_loyalty,crm_cmr_portal``: every count must be unchanged.
+3. ``odoo-bin module uninstall crm_relationship`` (the other two depend on it): the sales data must
+   be unchanged, and nothing of our addons may be left behind (models, tables, xml ids, views,
+   actions, menus, mail messages/followers/activities of our models).
+4. ``-i crm_cmr_portal`` again: installs, and the sales data is still unchanged.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+from .common import Timer, emit, say
+from .odoo_env import CONF, ROOT
+
+ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo-19.0")
+VENV_PY = os.path.join(os.environ.get("CMR_VENV", os.path.expanduser("~/.cache/crm-cmr/venv")), "bin/python")
+DB_USER = os.environ.get("CMR_DB_USER", "odoo_cmr")
+OURS = ("crm_relationship", "crm_loyalty", "crm_cmr_portal")
+PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
+CORE_COUNTS = {
+    "customers": "SELECT count(*) FROM res_partner WHERE ref LIKE 'BCH%'",
+    "sale_orders": "SELECT count(*) FROM sale_order",
+    "sale_order_lines": "SELECT count(*) FROM sale_order_line",
+    "order_revenue": "SELECT coalesce(sum(amount_untaxed), 0) FROM sale_order WHERE state = 'sale'",
+    "loyalty_cards": "SELECT count(*) FROM loyalty_card",
+    "loyalty_points": "SELECT coalesce(round(sum(points)::numeric, 2), 0) FROM loyalty_card",
+    "loyalty_history": "SELECT count(*) FROM loyalty_history",
+    "portal_users": "SELECT count(*) FROM res_users WHERE share",
+}
+OUR_MODELS = (
+    "SELECT m.model FROM ir_model m JOIN ir_model_data d ON d.model = 'ir.model' AND d.res_id = m.id"
+    " WHERE d.module IN ('crm_relationship', 'crm_loyalty', 'crm_cmr_portal')"
+)
+
+
+def sql(db, query):
+    out = subprocess.run(
+        ["psql", "-X", "-tA", "-F", "\t", "-d", db, "-c", query],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PGUSER=DB_USER),
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def odoo(*args):
+    cmd = [VENV_PY, os.path.join(ODOO_SRC, "odoo-bin"), *args]
+    with Timer() as timer:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False)
+    log = proc.stdout + proc.stderr
+    return proc.returncode, [line for line in log.splitlines() if PROBLEM.match(line + " ")], round(timer.seconds, 1)
+
+
+def core_counts(db):
+    return {name: sql(db, query) for name, query in CORE_COUNTS.items()}
+
+
+def addon_counts(db):
+    tables = sql(
+        db,
+        "SELECT DISTINCT replace(m.model, '.', '_') FROM ir_model m JOIN ir_model_data d"
+        " ON d.model = 'ir.model' AND d.res_id = m.id"
+        " WHERE d.module IN ('crm_relationship', 'crm_loyalty', 'crm_cmr_portal')",
+    ).split()
+    existing = set(sql(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split())
+    return {t: sql(db, f"SELECT count(*) FROM {t}") for t in tables if t in existing}
+
+
+def leftovers(db):
+    mods = "('crm_relationship', 'crm_loyalty', 'crm_cmr_portal')"
+    checks = {
+        "xml_ids": f"SELECT count(*) FROM ir_model_data WHERE module IN {mods}",
+        "models": "SELECT count(*) FROM ir_model WHERE model LIKE 'crm.relationship%' OR model LIKE 'crm.complaint%'"
+        " OR model LIKE 'crm.loyalty%'",
+        "tables": "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND (tablename LIKE 'crm\\_relationship%'"
+        " OR tablename LIKE 'crm\\_complaint%' OR tablename LIKE 'crm\\_loyalty%')",
+        "views": "SELECT count(*) FROM ir_ui_view WHERE model LIKE 'crm.relationship%' OR model LIKE 'crm.complaint%'"
+        " OR model LIKE 'crm.loyalty%' OR arch_db::text LIKE '%crm\\_relationship.%'",
+        "actions": "SELECT count(*) FROM ir_act_window WHERE res_model LIKE 'crm.relationship%'"
+        " OR res_model LIKE 'crm.complaint%' OR res_model LIKE 'crm.loyalty%'",
+        "mail_records": "SELECT (SELECT count(*) FROM mail_message WHERE model LIKE 'crm.relationship%'"
+        " OR model LIKE 'crm.complaint%' OR model LIKE 'crm.loyalty%')"
+        " + (SELECT count(*) FROM mail_followers WHERE res_model LIKE 'crm.relationship%'"
+        " OR res_model LIKE 'crm.complaint%' OR res_model LIKE 'crm.loyalty%')"
+        " + (SELECT count(*) FROM mail_activity WHERE res_model LIKE 'crm.relationship%'"
+        " OR res_model LIKE 'crm.complaint%' OR res_model LIKE 'crm.loyalty%')",
+        "partner_columns": "SELECT count(*) FROM information_schema.columns WHERE table_name = 'res_partner'"
+        " AND (column_name LIKE 'rfm\\_%' OR column_name LIKE 'clv\\_%' OR column_name IN"
+        " ('referral_code', 'referred_by_id', 'relationship_health', 'lifecycle_stage', 'loyalty_quadrant'))",
+    }
+    return {name: int(sql(db, query)) for name, query in checks.items()}
+
+
+def run(db):
+    conf = ["-c", str(CONF), "-d", db]
+    result = {"tried": "upgrade (-u) the three addons, uninstall crm_relationship (and dependents), reinstall"}
+    before = core_counts(db)
+    addons_before = addon_counts(db)
+    code, problems, secs = odoo(*conf, "-u", ",".join(OURS), "--stop-after-init", "--log-level=warn")
+    after_upgrade, addons_after = core_counts(db), addon_counts(db)
+    result["upgrade"] = {
+        "ok": code == 0,
+        "seconds": secs,
+        "warnings": len(problems),
+        "warning_lines": [line[:240] for line in problems[:5]],
+        "core_changed": {k: (before[k], after_upgrade[k]) for k in before if before[k] != after_upgrade[k]},
+        "addon_rows_changed": {
+            k: (addons_before.get(k), addons_after.get(k))
+            for k in set(addons_before) | set(addons_after)
+            if addons_before.get(k) != addons_after.get(k)
+        },
+        "addon_rows": sum(int(v) for v in addons_before.values()),
+    }
+    say("upgrade", f"-u: {result['upgrade']}")
+
+    code, problems, secs = odoo("module", "uninstall", *conf, "crm_relationship")
+    states = sql(
+        db, f"SELECT string_agg(name || '=' || state, ',' ORDER BY name) FROM ir_module_module" f" WHERE name IN {OURS}"
+    )
+    after_uninstall = core_counts(db)
+    # Columns our addons add to Odoo's tables go with them: compare what is left of Odoo's data.
+    result["uninstall"] = {
+        "ok": code == 0 and "installed" not in states.replace("uninstalled", ""),
+        "seconds": secs,
+        "warnings": len(problems),
+        "warning_lines": [line[:240] for line in problems[:5]],
+        "states": states,
+        "core_changed": {k: (before[k], after_uninstall[k]) for k in before if before[k] != after_uninstall[k]},
+        "leftovers": leftovers(db),
+    }
+    say("upgrade", f"uninstall: {result['uninstall']}")
+
+    code, problems, secs = odoo(*conf, "-i", "crm_cmr_portal", "--stop-after-init", "--log-level=warn")
+    after_reinstall = core_counts(db)
+    result["reinstall"] = {
+        "ok": code == 0
+        and sql(db, "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN " f"{OURS}") == "3",
+        "seconds": secs,
+        "warnings": len(problems),
+        "warning_lines": [line[:240] for line in problems[:5]],
+        "core_changed": {k: (before[k], after_reinstall[k]) for k in before if before[k] != after_reinstall[k]},
+    }
+    say("upgrade", f"reinstall: {result['reinstall']}")
+    result["nothing_lost"] = bool(
+        result["upgrade"]["ok"]
+        and not result["upgrade"]["core_changed"]
+        and not result["upgrade"]["addon_rows_changed"]
+        and result["uninstall"]["ok"]
+        and not result["uninstall"]["core_changed"]
+        and not any(result["uninstall"]["leftovers"].values())
+        and result["reinstall"]["ok"]
+        and not result["reinstall"]["core_changed"]
+    )
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    args = parser.parse_args(argv)
+    emit(run(args.db))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
