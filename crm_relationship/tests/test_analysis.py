@@ -44,8 +44,7 @@ class TestRelationshipAnalysis(TransactionCase):
         )
         order.action_confirm()
         when = datetime.combine(AS_OF, datetime.min.time()) - timedelta(days=days_ago) + timedelta(hours=10)
-        cls.env.cr.execute("UPDATE sale_order SET date_order = %s WHERE id = %s", [when, order.id])
-        order.invalidate_recordset(["date_order"])
+        order.date_order = when
         return order
 
     def setUp(self):
@@ -116,6 +115,7 @@ class TestRelationshipAnalysis(TransactionCase):
     def test_interrupted_run_resumes_without_double_counting(self):
         clean = self._run()
         expected = {p.id: (p.rfm_segment, p.clv_value, p.relationship_health) for p in self.buyers | self.loyal}
+        self.env.flush_all()
         self.env.cr.execute("UPDATE res_partner SET rfm_segment = NULL, clv_value = NULL WHERE rfm_segment IS NOT NULL")
         self.env["res.partner"].invalidate_model()
         run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF, "chunk_size": 3, "state": "running"})
