@@ -28,6 +28,7 @@ SLA_STATUS_TRIGGERS = {
 
 class CrmComplaint(models.Model):
     _name = "crm.complaint"
+    _mail_post_access = "read"
     _description = "Customer Complaint"
     _inherit = ["portal.mixin", "rating.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"

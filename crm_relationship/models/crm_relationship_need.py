@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-NEED_STATES = [("open", "Open"), ("addressed", "Addressed"), ("declined", "Declined")]
+NEED_STATES = [("open", "Open"), ("addressed", "Addressed"), ("declined", "Declined"), ("withdrawn", "Withdrawn")]
 
 
 class CrmRelationshipNeed(models.Model):
@@ -48,3 +48,9 @@ class CrmRelationshipNeed(models.Model):
 
     def action_reopen(self):
         self._set_state("open")
+
+    def action_withdraw(self):
+        """The customer no longer needs it: only an open need can be withdrawn."""
+        if self.filtered(lambda need: need.state != "open"):
+            raise UserError(self.env._("Only an open need can be withdrawn."))
+        self.write({"state": "withdrawn"})

@@ -1,0 +1,189 @@
+import csv
+import io
+import json
+import zipfile
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+ANONYMISED_FIELDS = (
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "website",
+    "comment",
+    "function",
+    "relationship_role",
+    "image_1920",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    cmr_erasure_requested_on = fields.Datetime(
+        string="Erasure Requested On", readonly=True, copy=False, groups="base.group_user"
+    )
+    cmr_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
+
+    # ------------------------------------------------------------------ export
+    def _cmr_privacy_tables(self):
+        """Everything the company holds about this customer entity, as named tables of rows."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        contacts = partner | partner.child_ids
+        tables = {
+            "profile": [
+                {
+                    "name": p.name,
+                    "email": p.email or "",
+                    "phone": p.phone or "",
+                    "street": p.street or "",
+                    "city": p.city or "",
+                    "zip": p.zip or "",
+                    "country": p.country_id.name or "",
+                    "role": p.relationship_role or "",
+                    "preferred_contact_channel": p.preferred_contact_channel or "",
+                    "contact_days": ", ".join(p.contact_window_weekday_ids.mapped("name")),
+                    "contact_from": p.contact_window_start,
+                    "contact_until": p.contact_window_end,
+                    "interests": ", ".join(p.interest_category_ids.mapped("name")),
+                }
+                for p in contacts
+            ],
+            "needs": [
+                {"need": n.name, "state": n.state, "answer": n.answer or "", "created": str(n.create_date)}
+                for n in self.env["crm.relationship.need"].search([("commercial_partner_id", "=", partner.id)])
+            ],
+            "consents": [
+                {"channel": c.channel, "purpose": c.purpose, "granted": c.granted, "changed": str(c.date_changed)}
+                for c in self.env["crm.relationship.consent"].search([("commercial_partner_id", "=", partner.id)])
+            ],
+            "consent_history": [
+                {"date": str(c.date), "channel": c.channel, "purpose": c.purpose, "granted": c.granted, "source": c.source}
+                for c in self.env["crm.relationship.consent.log"].search([("commercial_partner_id", "=", partner.id)])
+            ],
+            "orders": [
+                {
+                    "order": row["name"],
+                    "date": str(row["date_order"]),
+                    "state": row["state"],
+                    "total": row["amount_total"],
+                    "currency": row["currency_id"][1] if row["currency_id"] else "",
+                }
+                for row in self.env["sale.order"].search_read(
+                    [("partner_id", "child_of", partner.id)], ["name", "date_order", "state", "amount_total", "currency_id"]
+                )
+            ],
+            "complaints": [
+                {
+                    "reference": c.name,
+                    "subject": c.subject or "",
+                    "stage": c.stage_id.name or "",
+                    "opened": str(c.create_date),
+                    "closed": str(c.date_closed or ""),
+                    "rating": c.rating_last_value or "",
+                }
+                for c in self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)])
+            ],
+            "suggestions": [
+                {"title": s.name, "type": s.suggestion_type, "state": s.state, "created": str(s.create_date)}
+                for s in self.env["crm.relationship.suggestion"].search([("commercial_partner_id", "=", partner.id)])
+            ],
+            "nps": [
+                {"sent": str(n.date_sent), "answered": str(n.date_answered or ""), "score": n.score, "comment": n.comment or ""}
+                for n in self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)])
+            ],
+            "loyalty_ledger": [
+                {
+                    "date": str(h.create_date),
+                    "program": h.program_id.name or "",
+                    "movement": h.movement_type,
+                    "description": h.description or "",
+                    "points": h.points,
+                    "expires": str(h.expiry_date or ""),
+                }
+                for h in self.env["loyalty.history"].search([("card_id.partner_id", "in", contacts.ids)])
+            ],
+        }
+        return tables
+
+    def _cmr_privacy_export(self):
+        """A zip holding data.json and one CSV file per table (the right of access and portability)."""
+        tables = self._cmr_privacy_tables()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("data.json", json.dumps(tables, indent=2, ensure_ascii=False, default=str))
+            for name, rows in tables.items():
+                text = io.StringIO()
+                if rows:
+                    writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+                    writer.writeheader()
+                    writer.writerows(rows)
+                archive.writestr(f"{name}.csv", text.getvalue())
+        return buffer.getvalue()
+
+    # ------------------------------------------------------------------ erasure
+    def _cmr_request_erasure(self, user):
+        """The customer asks to be forgotten: a manager gets a to-do; asking twice changes nothing."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if partner.cmr_erasure_requested_on:
+            return False
+        partner.cmr_erasure_requested_on = fields.Datetime.now()
+        manager_group = self.env.ref("crm_relationship.group_relationship_manager")
+        manager = partner.user_id if partner.user_id in manager_group.user_ids else manager_group.user_ids[:1]
+        partner.activity_schedule(
+            "crm_cmr_portal.mail_activity_type_erasure",
+            user_id=(manager or self.env.ref("base.user_admin")).id,
+            note=self.env._(
+                "%(user)s asked from the portal to erase their personal data. Check for legal obligations to keep "
+                "records, then use Anonymise on the customer.",
+                user=user.name,
+            ),
+        )
+        partner.message_post(
+            body=self.env._("Erasure of personal data requested from the portal by %(user)s.", user=user.name),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def action_cmr_anonymise(self):
+        """Replace the customer's personal data, keeping orders, invoices and the ledger intact."""
+        if not self.env.user.has_group("crm_relationship.group_relationship_manager"):
+            raise UserError(self.env._("Only relationship managers can anonymise a customer."))
+        for partner in self.commercial_partner_id:
+            contacts = partner.with_context(active_test=False) | partner.with_context(active_test=False).child_ids
+            now = fields.Datetime.now()
+            for contact in contacts:
+                contact.write(
+                    {
+                        "name": self.env._("Anonymised customer %(ref)s", ref=contact.id),
+                        **dict.fromkeys(ANONYMISED_FIELDS, False),
+                        "preferred_contact_channel": "none",
+                        "contact_window_weekday_ids": [fields.Command.clear()],
+                        "interest_category_ids": [fields.Command.clear()],
+                    }
+                )
+            # Free text the customer wrote; the records stay for the statistics and the accounts.
+            self.env["crm.relationship.need"].search([("commercial_partner_id", "=", partner.id)]).unlink()
+            self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).write(
+                {"comment": False}
+            )
+            self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write(
+                {"description": False}
+            )
+            for consent in self.env["crm.relationship.consent"].search(
+                [("partner_id", "in", contacts.ids), ("granted", "=", True)]
+            ):
+                consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, False, "backoffice")
+            contacts.user_ids.action_archive()
+            partner.write({"cmr_anonymised_on": now})
+            partner.activity_ids.filtered(
+                lambda a: a.activity_type_id == self.env.ref("crm_cmr_portal.mail_activity_type_erasure")
+            ).action_feedback(feedback=self.env._("Customer anonymised."))
+            partner.message_post(body=self.env._("Personal data anonymised."), subtype_xmlid="mail.mt_note")
+        return True
