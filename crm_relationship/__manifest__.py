@@ -31,6 +31,7 @@
     ],
     "demo": [
         "demo/crm_complaint_demo.xml",
+        "demo/crm_relationship_demo.xml",
     ],
     "application": True,
     "installable": True,

@@ -1,3 +1,4 @@
+import contextlib
 import logging
 import time
 from datetime import datetime
@@ -117,6 +118,16 @@ class CrmRelationshipAnalysis(models.Model):
             run._run()
         return True
 
+    def _read_cursor(self):
+        """Odoo's read-only cursor, served by a replica when one is configured.
+
+        While a module is being installed (demo data), the data is not committed yet: read it on the
+        current cursor instead.
+        """
+        if not self.env.registry.ready:
+            return contextlib.nullcontext(self.env.cr)
+        return self.env.registry.cursor(readonly=True)
+
     def _can_commit(self):
         """Chunks commit as they go, except in tests and while modules load (demo data runs it)."""
         return self.env.registry.ready and not (tools.config["test_enable"] or modules.module.current_test)
@@ -180,7 +191,7 @@ class CrmRelationshipAnalysis(models.Model):
              WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
           GROUP BY 1, 2
         """
-        with self.env.registry.cursor(readonly=True) as cr:
+        with self._read_cursor() as cr:
             cr.execute(query, [self.company_id.id, as_of_end])
             rows = cr.fetchall()
         frame = pd.DataFrame(rows, columns=["partner_id", "day", "amount", "orders"])
@@ -190,7 +201,7 @@ class CrmRelationshipAnalysis(models.Model):
 
     def _read_attitude(self, partner_ids):
         """Complaints and NPS answers per customer entity."""
-        with self.env.registry.cursor(readonly=True) as cr:
+        with self._read_cursor() as cr:
             cr.execute(
                 """
                 SELECT c.commercial_partner_id,

@@ -39,7 +39,7 @@ class CrmRelationshipRecommendation(models.Model):
     def _compute_for_analysis(self, analysis):
         """Replace every customer's suggestions from the whole confirmed order history, in bulk."""
         as_of_end = f"{analysis.date_as_of} 23:59:59"
-        with self.env.registry.cursor(readonly=True) as cr:
+        with analysis._read_cursor() as cr:
             cr.execute(
                 """
                 SELECT p.commercial_partner_id, sol.product_id, COUNT(DISTINCT so.id)
