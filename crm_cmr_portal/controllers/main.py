@@ -1,10 +1,9 @@
 from werkzeug.exceptions import NotFound
 
 from odoo import http
+from odoo.addons.auth_signup.controllers.main import AuthSignupHome
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-
-from odoo.addons.auth_signup.controllers.main import AuthSignupHome
 
 SESSION_KEY = "cmr_referral"
 

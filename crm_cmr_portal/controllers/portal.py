@@ -4,13 +4,12 @@ from datetime import timedelta
 from werkzeug.exceptions import BadRequest, NotFound
 
 from odoo import fields, http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 from odoo.tools.mimetypes import guess_mimetype
-
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 _logger = logging.getLogger(__name__)
 
@@ -73,7 +72,9 @@ class CmrCustomerPortal(CustomerPortal):
         recent = (
             request.env[model]
             .sudo()
-            .search_count([("create_uid", "=", request.env.uid), ("create_date", ">=", since)], limit=RATE_LIMITS[model])
+            .search_count(
+                [("create_uid", "=", request.env.uid), ("create_date", ">=", since)], limit=RATE_LIMITS[model]
+            )
         )
         if recent >= RATE_LIMITS[model]:
             raise UserError(request.env._("You have sent many requests in a short time. Please try again in an hour."))
@@ -88,19 +89,17 @@ class CmrCustomerPortal(CustomerPortal):
             content = upload.read(ATTACHMENT_MAX_BYTES + 1)
             if len(content) > ATTACHMENT_MAX_BYTES:
                 raise ValidationError(
-                    request.env._("%(name)s is larger than 5 MB.", name=upload.filename[:TEXT_LIMITS["short"]])
+                    request.env._("%(name)s is larger than 5 MB.", name=upload.filename[: TEXT_LIMITS["short"]])
                 )
             mimetype = guess_mimetype(content)
             if mimetype not in ATTACHMENT_MIMETYPES:
                 raise ValidationError(
                     request.env._(
                         "%(name)s is not an accepted file type (PDF, image or text).",
-                        name=upload.filename[:TEXT_LIMITS["short"]],
+                        name=upload.filename[: TEXT_LIMITS["short"]],
                     )
                 )
-            values.append(
-                {"name": upload.filename[: TEXT_LIMITS["short"]], "raw": content, "mimetype": mimetype}
-            )
+            values.append({"name": upload.filename[: TEXT_LIMITS["short"]], "raw": content, "mimetype": mimetype})
         return values
 
     def _cmr_error(self, error):
@@ -272,7 +271,9 @@ class CmrCustomerPortal(CustomerPortal):
             return self._cmr_render_relationship_error(error)
         return request.redirect("/my/relationship?success=need#needs")
 
-    @http.route("/my/relationship/need/<int:need_id>/withdraw", type="http", auth="user", methods=["POST"], website=True)
+    @http.route(
+        "/my/relationship/need/<int:need_id>/withdraw", type="http", auth="user", methods=["POST"], website=True
+    )
     def portal_my_relationship_need_withdraw(self, need_id, **post):
         need = request.env["crm.relationship.need"].search(
             [("id", "=", need_id), ("commercial_partner_id", "=", self._cmr_partner().id)]
@@ -431,21 +432,27 @@ class CmrCustomerPortal(CustomerPortal):
             self._cmr_check_rate("crm.complaint")
             # sudo: the model's checks read the order's products, which customers cannot read; every value
             # was checked above to belong to the user, who stays the author (create_uid) of the complaint
-            complaint = env["crm.complaint"].sudo().create(
-                {
-                    "subject": subject,
-                    "description": description,
-                    "partner_id": env.user.partner_id.id,
-                    "category_id": category.id if category else False,
-                    "sale_order_id": order.id,
-                    "product_id": product_id or False,
-                    "channel": "portal",
-                }
+            complaint = (
+                env["crm.complaint"]
+                .sudo()
+                .create(
+                    {
+                        "subject": subject,
+                        "description": description,
+                        "partner_id": env.user.partner_id.id,
+                        "category_id": category.id if category else False,
+                        "sale_order_id": order.id,
+                        "product_id": product_id or False,
+                        "channel": "portal",
+                    }
+                )
             )
             if attachments:
                 # sudo: portal users cannot create attachments; these were checked for size and type above
-                records = env["ir.attachment"].sudo().create(
-                    [{**att, "res_model": "crm.complaint", "res_id": complaint.id} for att in attachments]
+                records = (
+                    env["ir.attachment"]
+                    .sudo()
+                    .create([{**att, "res_model": "crm.complaint", "res_id": complaint.id} for att in attachments])
                 )
                 complaint.sudo().message_post(
                     body=env._("Files attached by the customer."),
@@ -483,9 +490,7 @@ class CmrCustomerPortal(CustomerPortal):
                 else False
             ),
         }
-        values = self._get_page_view_values(
-            complaint_sudo, access_token, values, "my_complaints_history", False, **kw
-        )
+        values = self._get_page_view_values(complaint_sudo, access_token, values, "my_complaints_history", False, **kw)
         return request.render("crm_cmr_portal.portal_my_complaint", values)
 
     @http.route("/my/complaints/<int:complaint_id>/reopen", type="http", auth="user", methods=["POST"], website=True)

@@ -63,7 +63,13 @@ class ResPartner(models.Model):
                 for c in self.env["crm.relationship.consent"].search([("commercial_partner_id", "=", partner.id)])
             ],
             "consent_history": [
-                {"date": str(c.date), "channel": c.channel, "purpose": c.purpose, "granted": c.granted, "source": c.source}
+                {
+                    "date": str(c.date),
+                    "channel": c.channel,
+                    "purpose": c.purpose,
+                    "granted": c.granted,
+                    "source": c.source,
+                }
                 for c in self.env["crm.relationship.consent.log"].search([("commercial_partner_id", "=", partner.id)])
             ],
             "orders": [
@@ -75,7 +81,8 @@ class ResPartner(models.Model):
                     "currency": row["currency_id"][1] if row["currency_id"] else "",
                 }
                 for row in self.env["sale.order"].search_read(
-                    [("partner_id", "child_of", partner.id)], ["name", "date_order", "state", "amount_total", "currency_id"]
+                    [("partner_id", "child_of", partner.id)],
+                    ["name", "date_order", "state", "amount_total", "currency_id"],
                 )
             ],
             "complaints": [
@@ -94,7 +101,12 @@ class ResPartner(models.Model):
                 for s in self.env["crm.relationship.suggestion"].search([("commercial_partner_id", "=", partner.id)])
             ],
             "nps": [
-                {"sent": str(n.date_sent), "answered": str(n.date_answered or ""), "score": n.score, "comment": n.comment or ""}
+                {
+                    "sent": str(n.date_sent),
+                    "answered": str(n.date_answered or ""),
+                    "score": n.score,
+                    "comment": n.comment or "",
+                }
                 for n in self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)])
             ],
             "loyalty_ledger": [
@@ -173,9 +185,7 @@ class ResPartner(models.Model):
             self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).write(
                 {"comment": False}
             )
-            self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write(
-                {"description": False}
-            )
+            self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write({"description": False})
             for consent in self.env["crm.relationship.consent"].search(
                 [("partner_id", "in", contacts.ids), ("granted", "=", True)]
             ):

@@ -100,7 +100,9 @@ class TestPortalForms(PortalCase):
         self.assertEqual(complaint.channel, "portal")
         self.assertEqual(complaint.sale_order_id, self.order)
         self.assertEqual(complaint.product_id, self.product)
-        attachment = self.env["ir.attachment"].search([("res_model", "=", "crm.complaint"), ("res_id", "=", complaint.id)])
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "crm.complaint"), ("res_id", "=", complaint.id)]
+        )
         self.assertEqual(attachment.mimetype, "image/png")
         self.assertIn(f"/my/complaints/{complaint.id}", response.headers["Location"])
 
@@ -110,7 +112,12 @@ class TestPortalForms(PortalCase):
             {"subject": "", "description": "x"},
             {"subject": "x" * 201, "description": "x"},
             {"subject": "Other's order", "description": "x", "sale_order_id": self.bob_order.id},
-            {"subject": "Bad product", "description": "x", "sale_order_id": self.order.id, "product_id": self.other_product.id},
+            {
+                "subject": "Bad product",
+                "description": "x",
+                "sale_order_id": self.order.id,
+                "product_id": self.other_product.id,
+            },
             {"subject": "Bad id", "description": "x", "sale_order_id": "1 OR 1=1"},
             {"subject": "Bad category", "description": "x", "category_id": 999999},
         ]
@@ -124,7 +131,11 @@ class TestPortalForms(PortalCase):
     def test_attachment_type_and_size_are_limited(self):
         self.login(self.alice_user)
         data = {"subject": "With a file", "description": "See file"}
-        response = self.post("/my/complaints/new", data, files={"attachments": ("run.exe", b"MZ\x90\x00" * 10, "application/octet-stream")})
+        response = self.post(
+            "/my/complaints/new",
+            data,
+            files={"attachments": ("run.exe", b"MZ\x90\x00" * 10, "application/octet-stream")},
+        )
         self.assertEqual(response.status_code, 400)
         big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 1)
         response = self.post("/my/complaints/new", data, files={"attachments": ("big.pdf", big, "application/pdf")})
@@ -217,7 +228,15 @@ class TestPortalForms(PortalCase):
         self.assertEqual(response.headers["Content-Type"], "application/zip")
         archive = zipfile.ZipFile(io.BytesIO(response.content))
         data = json.loads(archive.read("data.json"))
-        for table in ("profile", "consents", "consent_history", "orders", "complaints", "loyalty_ledger", "suggestions"):
+        for table in (
+            "profile",
+            "consents",
+            "consent_history",
+            "orders",
+            "complaints",
+            "loyalty_ledger",
+            "suggestions",
+        ):
             self.assertIn(table, data)
             self.assertIn(f"{table}.csv", archive.namelist())
         self.assertEqual(data["orders"][0]["order"], self.order.name)
@@ -245,6 +264,4 @@ class TestPortalForms(PortalCase):
         self.assertFalse(self.alice.activity_ids.filtered(lambda a: a.activity_type_id == activity_type))
 
 
-PNG = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -19,9 +19,7 @@ class TestPortalQueryCounts(PortalCase):
         return self.cr.sql_log_count - before
 
     def _grow_history(self, count):
-        self.env["crm.complaint"].create(
-            [{"subject": f"Issue {i}", "partner_id": self.alice.id} for i in range(count)]
-        )
+        self.env["crm.complaint"].create([{"subject": f"Issue {i}", "partner_id": self.alice.id} for i in range(count)])
         self.env["crm.relationship.suggestion"].create(
             [{"name": f"Idea {i}", "partner_id": self.alice.id} for i in range(count)]
         )

@@ -41,8 +41,13 @@ class TestPortalSecurity(PortalCase):
             env["crm.relationship.need"].create({"name": "Sneaky", "partner_id": self.bob.id})
         with self.assertRaises(AccessError):
             env["crm.relationship.consent.log"].create(
-                {"partner_id": self.alice.id, "channel": "email", "purpose": "marketing", "source": "portal",
-                 "user_id": self.alice_user.id}
+                {
+                    "partner_id": self.alice.id,
+                    "channel": "email",
+                    "purpose": "marketing",
+                    "source": "portal",
+                    "user_id": self.alice_user.id,
+                }
             )
 
     def test_posts_without_csrf_token_are_refused(self):

@@ -1,0 +1,147 @@
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import PortalCase
+
+
+class LoyaltyPortalCase(PortalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.program = cls.env["loyalty.program"].create(
+            {
+                "name": "Relationship Rewards (test)",
+                "program_type": "loyalty",
+                "applies_on": "both",
+                "trigger": "auto",
+                "crm_ledger": True,
+                "rule_ids": [(0, 0, {"reward_point_mode": "money", "reward_point_amount": 1, "minimum_amount": 0})],
+                "reward_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "reward_type": "discount",
+                            "discount": 10,
+                            "discount_mode": "percent",
+                            "discount_applicability": "order",
+                            "required_points": 100,
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "reward_type": "discount",
+                            "discount": 50,
+                            "discount_mode": "percent",
+                            "discount_applicability": "order",
+                            "required_points": 100000,
+                        },
+                    ),
+                ],
+            }
+        )
+        cls.small_reward, cls.big_reward = cls.program.reward_ids.sorted("required_points")
+        earning = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.alice.id,
+                "order_line": [(0, 0, {"product_id": cls.product.id, "product_uom_qty": 1})],
+            }
+        )
+        earning._update_programs_and_rewards()
+        earning.action_confirm()
+        cls.card = cls.env["loyalty.card"].search(
+            [("partner_id", "=", cls.alice.id), ("program_id", "=", cls.program.id)]
+        )
+        cls.quotation = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.alice.id,
+                "order_line": [(0, 0, {"product_id": cls.other_product.id, "product_uom_qty": 2})],
+            }
+        )
+        cls.bob_quotation = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.bob.id,
+                "order_line": [(0, 0, {"product_id": cls.other_product.id, "product_uom_qty": 2})],
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPortalLoyalty(LoyaltyPortalCase):
+    def test_page_shows_balance_ledger_rewards_and_referral(self):
+        self.assertTrue(self.card.points >= 100, "the earning order gave points")
+        self.login(self.alice_user)
+        page = self.url_open("/my/loyalty").text
+        self.assertIn("o_cmr_points", page)
+        self.assertIn("/referral/", page)
+        self.assertIn(self.small_reward.description, page)
+        self.assertNotIn(self.big_reward.description, page)
+        self.assertIn(self.quotation.name, page)
+        self.assertNotIn(self.bob_quotation.name, page)
+
+    def test_claim_reward_on_own_quotation(self):
+        self.login(self.alice_user)
+        response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertTrue(self.quotation.order_line.filtered("reward_id"))
+
+    def test_claim_is_refused_when_it_should_be(self):
+        self.login(self.alice_user)
+        cases = [
+            {"reward_id": self.small_reward.id, "order_id": self.bob_quotation.id},
+            {"reward_id": self.big_reward.id, "order_id": self.quotation.id},
+            {"reward_id": "abc", "order_id": self.quotation.id},
+            {"reward_id": self.small_reward.id, "order_id": self.order.id},
+        ]
+        for data in cases:
+            with self.subTest(data=data):
+                response = self.post("/my/loyalty/claim", data)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("alert-danger", response.text)
+        self.assertFalse(self.quotation.order_line.filtered("reward_id"))
+        self.assertFalse(self.bob_quotation.order_line.filtered("reward_id"))
+
+    def test_referral_signup_becomes_a_lead(self):
+        self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
+        code = self.alice.sudo()._crm_get_referral_code()
+        self.authenticate(None, None)
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.url_open("/referral/not-a-code").status_code, 404)
+        landing = self.url_open(f"/referral/{code}")
+        self.assertEqual(landing.status_code, 200)
+        self.assertIn("Alice Portal", landing.text)
+        response = self.post(f"/referral/{code}", {"looking_for": "A <b>quiet</b> espresso machine"})
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/web/signup", response.headers["Location"])
+        signup = self.post(
+            "/web/signup",
+            {
+                "login": "friend@example.com",
+                "name": "Frank Friend",
+                "password": "a-long-password-1",
+                "confirm_password": "a-long-password-1",
+            },
+        )
+        self.assertIn(signup.status_code, (200, 303))
+        friend = self.env["res.users"].search([("login", "=", "friend@example.com")]).partner_id
+        self.assertTrue(friend)
+        self.assertEqual(friend.referred_by_id, self.alice.commercial_partner_id)
+        lead = self.env["crm.lead"].search([("partner_id", "=", friend.id)])
+        self.assertEqual(len(lead), 1)
+        self.assertIn("quiet", lead.description)
+        self.assertNotIn("<b>", lead.description.replace("&lt;b&gt;", ""))
+        self.login(self.alice_user)
+        self.assertIn("1 friends joined", self.url_open("/my/loyalty").text)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTour(LoyaltyPortalCase):
+    def test_customer_tour(self):
+        self.start_tour("/my/home", "crm_cmr_portal_customer_tour", login=self.alice_user.login)
+        complaint = self.env["crm.complaint"].search([("partner_id", "=", self.alice.id)])
+        self.assertEqual(complaint.subject, "Tour: the lid is cracked")
+        self.assertEqual(complaint.sale_order_id.partner_id, self.alice)
+        self.assertEqual(self.alice.preferred_contact_channel, "phone")
+        self.assertTrue(self.quotation.order_line.filtered("reward_id"))
