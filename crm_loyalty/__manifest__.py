@@ -15,6 +15,6 @@
         "views/crm_loyalty_wizard_views.xml",
         "views/crm_loyalty_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/crm_loyalty_demo.xml"],
     "installable": True,
 }

@@ -41,7 +41,11 @@ class CrmLoyaltyTier(models.Model):
             siblings = tier.program_id.crm_tier_ids - tier
             if tier.threshold in siblings.mapped("threshold"):
                 raise ValidationError(
-                    self.env._("Two tiers of %s cannot share the threshold %s.", tier.program_id.name, tier.threshold)
+                    self.env._(
+                        "Two tiers of %(program)s cannot share the threshold %(threshold)s.",
+                        program=tier.program_id.name,
+                        threshold=tier.threshold,
+                    )
                 )
             if set(siblings.mapped("threshold_type")) - {tier.threshold_type}:
                 raise ValidationError(self.env._("All tiers of a program qualify on the same measure."))

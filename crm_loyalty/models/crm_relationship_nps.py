@@ -5,6 +5,7 @@ class CrmRelationshipNps(models.Model):
     _inherit = "crm.relationship.nps"
 
     def _on_answered(self):
-        super()._on_answered()
+        result = super()._on_answered()
         for response in self:
             response.partner_id._crm_award_engagement_points("nps", response)
+        return result

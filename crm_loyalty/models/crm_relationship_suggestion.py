@@ -5,6 +5,7 @@ class CrmRelationshipSuggestion(models.Model):
     _inherit = "crm.relationship.suggestion"
 
     def _on_accepted(self):
-        super()._on_accepted()
+        result = super()._on_accepted()
         for suggestion in self:
             suggestion.partner_id._crm_award_engagement_points("suggestion", suggestion)
+        return result

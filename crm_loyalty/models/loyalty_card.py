@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class LoyaltyCard(models.Model):
@@ -168,3 +169,73 @@ class LoyaltyCard(models.Model):
         )
         for card in self.browse([row[0] for row in self.env.cr.fetchall()]):
             template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+
+    # ------------------------------------------------------------------ the customer's own view
+    def _crm_tier_rewards_withheld(self):
+        """Tier-only rewards of the program that this card's tier does not reach."""
+        self.ensure_one()
+        tiers = self.program_id.crm_tier_ids
+        reached = tiers.filtered(lambda t: self.crm_tier_id and t.threshold <= self.crm_tier_id.threshold)
+        return (tiers - reached).reward_ids - reached.reward_ids
+
+    def _crm_claimable_rewards(self):
+        """Active rewards of the card's program that its balance and tier allow."""
+        self.ensure_one()
+        rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= self.points)
+        return (rewards - self._crm_tier_rewards_withheld()).sorted("required_points")
+
+    def _crm_claim_reward(self, reward, order):
+        """Apply ``reward`` to the customer's open quotation ``order`` with sale_loyalty's own engine.
+
+        The points are taken when the order is confirmed, as for any reward claimed on an order.
+        """
+        self.ensure_one()
+        env = self.env
+        if reward.program_id != self.program_id or reward not in self._crm_claimable_rewards():
+            raise UserError(env._("This reward cannot be claimed with your points."))
+        if order.state not in ("draft", "sent"):
+            raise UserError(env._("Rewards can only be claimed on a quotation that is not confirmed yet."))
+        if order.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
+            raise UserError(env._("This quotation belongs to another customer."))
+        order._update_programs_and_rewards()
+        claimable = order._get_claimable_rewards(forced_coupons=self)
+        if reward not in claimable.get(self, env["loyalty.reward"]):
+            raise UserError(
+                env._("Reward %(reward)s cannot be applied to %(order)s.", reward=reward.description, order=order.name)
+            )
+        result = order._apply_program_reward(reward, self)
+        if result.get("error"):
+            raise UserError(result["error"])
+        order._update_programs_and_rewards()
+        order.message_post(
+            body=env._("The customer claimed the reward %(reward)s from the portal.", reward=reward.description),
+            subtype_xmlid="mail.mt_note",
+        )
+        return order
+
+    def _crm_next_tier_progress(self):
+        """Where the card stands on the way to the next tier."""
+        self.ensure_one()
+        tiers = self.program_id.crm_tier_ids.sorted("threshold")
+        current = self.crm_tier_id
+        higher = tiers.filtered(lambda t: not current or t.threshold > current.threshold)
+        next_tier = higher[:1]
+        if not next_tier:
+            return {
+                "tier": current,
+                "next_tier": False,
+                "measure": 0.0,
+                "threshold": 0.0,
+                "missing": 0.0,
+                "percent": 100.0,
+            }
+        measure = float(self._crm_tier_measure(next_tier.threshold_type, next_tier.window_months))
+        missing = max(next_tier.threshold - measure, 0.0)
+        return {
+            "tier": current,
+            "next_tier": next_tier,
+            "measure": measure,
+            "threshold": next_tier.threshold,
+            "missing": round(missing, 2),
+            "percent": min(100.0, 100.0 * measure / next_tier.threshold),
+        }

@@ -3,6 +3,8 @@ import secrets
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
 
 ENGAGEMENT_KINDS = {
     "nps": "crm_loyalty.points_nps",
@@ -83,4 +85,46 @@ class ResPartner(models.Model):
         description = self.env._("Thank you for taking part: %s", origin_record.display_name)
         return card.sudo()._crm_add_movement(
             "engagement", points, description, order_model=origin_record._name, order_id=origin_record.id
+        )
+
+    # ------------------------------------------------------------------ referrals
+    def _crm_referral_count(self):
+        """How many customers joined through this customer's referral link."""
+        self.ensure_one()
+        return self.env["res.partner"].sudo().search_count([("referred_by_id", "=", self.commercial_partner_id.id)])
+
+    def _crm_register_referral(self, referral_code, looking_for=""):
+        """A friend who signed up through a referral link: attribute them and open a lead for the referrer.
+
+        Called on the new partner; returns the lead.
+        """
+        self.ensure_one()
+        # sudo: the friend has just signed up and may not read other customers or create leads
+        referrer = self.env["res.partner"].sudo().search([("referral_code", "=", referral_code or "")], limit=1)
+        if not referral_code or not referrer:
+            raise UserError(self.env._("This referral link is not valid."))
+        if referrer.commercial_partner_id == self.commercial_partner_id:
+            raise UserError(self.env._("You cannot refer yourself."))
+        partner = self.sudo()
+        if not partner.referred_by_id:
+            partner.referred_by_id = referrer.commercial_partner_id
+        source = self.env.ref("crm_loyalty.utm_source_referral", raise_if_not_found=False)
+        looking_for = (looking_for or "").strip()[:2000]
+        return (
+            self.env["crm.lead"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._(
+                        "Referral: %(friend)s (by %(referrer)s)", friend=partner.name, referrer=referrer.name
+                    ),
+                    "type": "lead",
+                    "partner_id": partner.id,
+                    "email_from": partner.email,
+                    "description": plaintext2html(looking_for) if looking_for else False,
+                    "source_id": source.id if source else False,
+                    "user_id": referrer.user_id.id or False,
+                    "referred": referrer.name,
+                }
+            )
         )
