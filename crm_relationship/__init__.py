@@ -1,1 +1,7 @@
 from . import models
+
+
+def uninstall_hook(env):
+    """Complaints are dropped with their table; remove them first so that their stages, which a
+    complaint may not lose (ondelete restrict), can be deleted with the module's data."""
+    env.cr.execute("DELETE FROM crm_complaint")

@@ -33,6 +33,7 @@
         "demo/crm_complaint_demo.xml",
         "demo/crm_relationship_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }
