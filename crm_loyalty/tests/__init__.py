@@ -6,3 +6,4 @@ from . import test_reward_claim
 from . import test_tier_progress
 from . import test_referral
 from . import test_card_race
+from . import test_demo
