@@ -262,13 +262,17 @@ class LoyaltyCard(models.Model):
                 )
             )
 
+    def _crm_points_committed(self, order):
+        """Points of this card that the rewards on ``order`` will take when it is confirmed."""
+        return sum(order.order_line.filtered(lambda line: line.coupon_id == self).mapped("points_cost"))
+
     def _crm_claim_reward(self, reward, order):
         """Apply ``reward`` to the customer's open quotation ``order`` with sale_loyalty's own engine.
 
         Raises UserError, with nothing changed, when the reward is not the card's, the card lacks the points,
         the order is not an open quotation of the card's customer, or sale_loyalty would not allow the reward
         on that order. The points are taken when the order is confirmed, as for any reward claimed on an order.
-        Returns the order's reward lines of this claim.
+        Returns the order's lines of ``reward`` paid with this card.
         """
         self.ensure_one()
         env = self.env
@@ -290,6 +294,7 @@ class LoyaltyCard(models.Model):
                         order=order.name,
                     )
                 )
+            committed = self._crm_points_committed(order)
             result = order._apply_program_reward(reward, self)
             if result.get("error"):
                 raise UserError(result["error"])
@@ -309,7 +314,7 @@ class LoyaltyCard(models.Model):
                 'The customer claimed the reward "%(reward)s" from the portal (%(points)s points, taken '
                 "when the order is confirmed).",
                 reward=reward.description,
-                points=f"{sum(lines.mapped('points_cost')):g}",
+                points=f"{self._crm_points_committed(order) - committed:g}",
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_note",

@@ -79,7 +79,7 @@ class TestRewardClaim(LoyaltyCase):
         self.assertAlmostEqual(order.amount_untaxed, 180.0, msg="10% off the 200 of the quotation")
         note = order.message_ids[:1]
         self.assertIn(self.discount.description, note.body)
-        self.assertIn("from the portal", note.body)
+        self.assertIn("from the portal (100 points", note.body)
         self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(note.author_id, self.customer, "the customer claimed it")
         self.assertEqual(self.card.points, 150, "points are only taken when the order is confirmed")
