@@ -13,6 +13,7 @@
         "views/loyalty_program_views.xml",
         "views/loyalty_history_views.xml",
         "views/crm_loyalty_wizard_views.xml",
+        "views/crm_lead_views.xml",
         "views/crm_loyalty_menus.xml",
     ],
     "demo": ["demo/crm_loyalty_demo.xml"],

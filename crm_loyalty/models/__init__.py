@@ -7,3 +7,4 @@ from . import sale_order
 from . import res_partner
 from . import crm_relationship_nps
 from . import crm_relationship_suggestion
+from . import crm_lead

@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -22,6 +22,7 @@ class LoyaltyCard(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._crm_serialize_card_creation(vals_list)
         cards = super().create(vals_list)
         opening = [
             {
@@ -37,6 +38,37 @@ class LoyaltyCard(models.Model):
         if opening:
             self.env["loyalty.history"].create(opening)
         return cards
+
+    @api.model
+    def _crm_serialize_card_creation(self, vals_list):
+        """One card per customer and nominative program, even when two transactions create it at once.
+
+        sale_loyalty looks a customer's card up and creates one when there is none, so two orders of a new
+        customer confirmed at the same time would each create a card. A lock alone is not enough: Odoo runs
+        its transactions in REPEATABLE READ, where the second transaction would not see the first one's card
+        even after waiting for the lock. So the creating transaction writes the customer's row: a concurrent
+        transaction creating a card for the same customer then waits and fails with a serialization error,
+        which Odoo answers by retrying the request, and the retry finds the card.
+        """
+        program_ids = {vals["program_id"] for vals in vals_list if vals.get("partner_id") and vals.get("program_id")}
+        if not program_ids:
+            return
+        nominative = set(self.env["loyalty.program"].browse(program_ids).filtered("is_nominative").ids)
+        partner_ids = sorted(
+            {
+                vals["partner_id"]
+                for vals in vals_list
+                if vals.get("partner_id") and vals.get("program_id") in nominative
+            }
+        )
+        if partner_ids:
+            self.env.cr.execute(
+                """
+                UPDATE res_partner SET write_date = write_date
+                 WHERE id IN (SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE)
+                """,
+                [partner_ids],
+            )
 
     def _crm_sync_points_from_ledger(self):
         """The ledger is authoritative: set each card's balance to the sum of its movements."""
@@ -170,6 +202,22 @@ class LoyaltyCard(models.Model):
         for card in self.browse([row[0] for row in self.env.cr.fetchall()]):
             template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
 
+    # ------------------------------------------------------------------ demo data
+    def _crm_demo_load_history(self, movements):
+        """Demo data: write a card's ledger through ``_crm_add_movement``, like any other movement.
+
+        ``movements``: (movement_type, points, description, expires_in_days or False) tuples; a lot with a
+        number of days expires that many days from today instead of after the program's default period.
+        Cards that already have movements are left alone, so loading the demo twice adds nothing.
+        """
+        today = fields.Date.context_today(self)
+        for card in self.filtered(lambda card: not card.history_ids):
+            for movement_type, points, description, days in movements:
+                values = {"expiry_date": today + relativedelta(days=days)} if days else {}
+                card._crm_add_movement(movement_type, points, description, **values)
+            card._crm_review_tier(upgrade_only=True)
+        return True
+
     # ------------------------------------------------------------------ the customer's own view
     def _crm_tier_rewards_withheld(self):
         """Tier-only rewards of the program that this card's tier does not reach."""
@@ -179,63 +227,132 @@ class LoyaltyCard(models.Model):
         return (tiers - reached).reward_ids - reached.reward_ids
 
     def _crm_claimable_rewards(self):
-        """Active rewards of the card's program that its balance and tier allow."""
+        """Active rewards of the card's program that its balance and tier allow, cheapest first."""
         self.ensure_one()
         rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= self.points)
-        return (rewards - self._crm_tier_rewards_withheld()).sorted("required_points")
+        return (rewards - self._crm_tier_rewards_withheld()).sorted(lambda r: (r.required_points, r.id))
+
+    def _crm_check_claim(self, reward, order):
+        """Refuse, before anything changes, a claim the customer may not make."""
+        env = self.env
+        if len(reward) != 1 or reward.program_id != self.program_id or not reward.active:
+            raise UserError(env._("This reward is not part of your loyalty program."))
+        if reward in self._crm_tier_rewards_withheld():
+            raise UserError(
+                env._("The reward %(reward)s is kept for a higher tier.", reward=reward.description),
+            )
+        if reward.required_points > self.points:
+            raise UserError(
+                env._(
+                    "The reward %(reward)s needs %(required)s points; your card has %(points)s.",
+                    reward=reward.description,
+                    required=f"{reward.required_points:g}",
+                    points=f"{self.points:g}",
+                )
+            )
+        if len(order) != 1:
+            raise UserError(env._("Choose one of your open quotations."))
+        if order.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id or not self.partner_id:
+            raise UserError(env._("This quotation belongs to another customer."))
+        if order.state not in ("draft", "sent"):
+            raise UserError(
+                env._(
+                    "Rewards can only be claimed on a quotation that is not confirmed yet; %(order)s is not.",
+                    order=order.name,
+                )
+            )
+
+    def _crm_points_committed(self, order):
+        """Points of this card that the rewards on ``order`` will take when it is confirmed."""
+        return sum(order.order_line.filtered(lambda line: line.coupon_id == self).mapped("points_cost"))
 
     def _crm_claim_reward(self, reward, order):
         """Apply ``reward`` to the customer's open quotation ``order`` with sale_loyalty's own engine.
 
-        The points are taken when the order is confirmed, as for any reward claimed on an order.
+        Raises UserError, with nothing changed, when the reward is not the card's, the card lacks the points,
+        the order is not an open quotation of the card's customer, or sale_loyalty would not allow the reward
+        on that order. The points are taken when the order is confirmed, as for any reward claimed on an order.
+        Returns the order's lines of ``reward`` paid with this card.
         """
         self.ensure_one()
         env = self.env
-        if reward.program_id != self.program_id or reward not in self._crm_claimable_rewards():
-            raise UserError(env._("This reward cannot be claimed with your points."))
-        if order.state not in ("draft", "sent"):
-            raise UserError(env._("Rewards can only be claimed on a quotation that is not confirmed yet."))
-        if order.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
-            raise UserError(env._("This quotation belongs to another customer."))
-        order._update_programs_and_rewards()
-        claimable = order._get_claimable_rewards(forced_coupons=self)
-        if reward not in claimable.get(self, env["loyalty.reward"]):
-            raise UserError(
-                env._("Reward %(reward)s cannot be applied to %(order)s.", reward=reward.description, order=order.name)
-            )
-        result = order._apply_program_reward(reward, self)
-        if result.get("error"):
-            raise UserError(result["error"])
-        order._update_programs_and_rewards()
-        order.message_post(
-            body=env._("The customer claimed the reward %(reward)s from the portal.", reward=reward.description),
+        self._crm_check_claim(reward, order)
+        # A savepoint (flushing, clearing the cache on rollback): a refused claim leaves the quotation as it was.
+        with env.cr.savepoint():
+            # sale_loyalty loads a customer's card on its own only for orders of the card's exact partner;
+            # link it so that a claim on a quotation of one of the customer's contacts is kept as well.
+            if self not in order.applied_coupon_ids:
+                order.applied_coupon_ids = [Command.link(self.id)]
+            order._update_programs_and_rewards()
+            claimable = order._get_claimable_rewards(forced_coupons=self).get(self, env["loyalty.reward"])
+            if reward not in claimable:
+                raise UserError(
+                    env._(
+                        "The reward %(reward)s cannot be applied to %(order)s: it may already be applied, "
+                        "or the quotation has nothing it could apply to.",
+                        reward=reward.description,
+                        order=order.name,
+                    )
+                )
+            committed = self._crm_points_committed(order)
+            result = order._apply_program_reward(reward, self)
+            if result.get("error"):
+                raise UserError(result["error"])
+            order._update_programs_and_rewards()
+            lines = order.order_line.filtered(lambda line: line.reward_id == reward and line.coupon_id == self)
+            if not lines:
+                raise UserError(
+                    env._(
+                        "The reward %(reward)s could not be kept on %(order)s.",
+                        reward=reward.description,
+                        order=order.name,
+                    )
+                )
+        # Posted as whoever holds the card here: for the portal, the customer who claimed the reward.
+        order.with_env(env).message_post(
+            body=env._(
+                'The customer claimed the reward "%(reward)s" from the portal (%(points)s points, taken '
+                "when the order is confirmed).",
+                reward=reward.description,
+                points=f"{self._crm_points_committed(order) - committed:g}",
+            ),
+            message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
-        return order
+        return lines
 
     def _crm_next_tier_progress(self):
-        """Where the card stands on the way to the next tier."""
+        """Where the card stands on the way to the next tier of its program.
+
+        Returns a dict: ``tier`` (current crm.loyalty.tier, maybe empty), ``next_tier`` (the next tier up,
+        or False at the top or without tiers), ``threshold_type`` ('spend' or 'points'), ``measure`` (spend
+        or points over the next tier's rolling window, see ``_crm_tier_measure``; over the current tier's
+        window at the top), ``threshold`` and ``missing`` (of the next tier, 0 at the top), and ``percent``
+        (0-100, 100 at the top).
+        """
         self.ensure_one()
-        tiers = self.program_id.crm_tier_ids.sorted("threshold")
+        tiers = self.program_id.crm_tier_ids.sorted(lambda t: (t.threshold, t.id))
         current = self.crm_tier_id
-        higher = tiers.filtered(lambda t: not current or t.threshold > current.threshold)
-        next_tier = higher[:1]
+        next_tier = tiers.filtered(lambda t: not current or t.threshold > current.threshold)[:1]
+        reference = next_tier or current
+        measure = float(self._crm_tier_measure(reference.threshold_type, reference.window_months)) if reference else 0.0
         if not next_tier:
             return {
                 "tier": current,
                 "next_tier": False,
-                "measure": 0.0,
+                "threshold_type": current.threshold_type or False,
+                "measure": round(measure, 2),
                 "threshold": 0.0,
                 "missing": 0.0,
-                "percent": 100.0,
+                "percent": 100.0 if current else 0.0,
             }
-        measure = float(self._crm_tier_measure(next_tier.threshold_type, next_tier.window_months))
-        missing = max(next_tier.threshold - measure, 0.0)
+        threshold = next_tier.threshold
         return {
             "tier": current,
             "next_tier": next_tier,
-            "measure": measure,
-            "threshold": next_tier.threshold,
-            "missing": round(missing, 2),
-            "percent": min(100.0, 100.0 * measure / next_tier.threshold),
+            "threshold_type": next_tier.threshold_type,
+            "measure": round(measure, 2),
+            "threshold": threshold,
+            "missing": round(max(threshold - measure, 0.0), 2),
+            "percent": round(min(max(100.0 * measure / threshold, 0.0), 100.0), 1),
         }

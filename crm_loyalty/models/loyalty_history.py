@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -88,13 +89,16 @@ class LoyaltyHistory(models.Model):
             raise UserError(self.env._("Loyalty movements are never deleted: reverse them instead."))
 
     def _set_expiry_dates(self):
-        for line in self.filtered(lambda line: line.points_remaining > 0):
+        """Lots without an expiry date of their own expire the program's number of days from today."""
+        today = fields.Date.context_today(self)
+        by_date = defaultdict(list)
+        for line in self.filtered(lambda line: line.points_remaining > 0 and not line.expiry_date):
             program = line.card_id.program_id
             if program.crm_points_expire:
-                days = program.crm_points_expiry_days
-                line.with_context(crm_loyalty_ledger_internal=True).expiry_date = fields.Date.context_today(
-                    line
-                ) + timedelta(days=days)
+                by_date[today + timedelta(days=program.crm_points_expiry_days)].append(line.id)
+        internal = self.with_context(crm_loyalty_ledger_internal=True)
+        for expiry_date, ids in by_date.items():
+            internal.browse(ids).write({"expiry_date": expiry_date})
 
     def _consume_fifo(self):
         """Spending draws from the oldest unexpired lots of the card first, in one statement per line."""

@@ -91,40 +91,59 @@ class ResPartner(models.Model):
     def _crm_referral_count(self):
         """How many customers joined through this customer's referral link."""
         self.ensure_one()
+        # sudo: the referrer may be a portal user, who cannot read the customers they brought in
         return self.env["res.partner"].sudo().search_count([("referred_by_id", "=", self.commercial_partner_id.id)])
+
+    @api.model
+    def _crm_referral_source(self):
+        """The "Customer Referral" UTM source (data XML); found by name or created again if it was deleted."""
+        # sudo: the new customer signing up may not read or create UTM sources
+        Source = self.env["utm.source"].sudo()
+        source = self.env.ref("crm_loyalty.utm_source_referral", raise_if_not_found=False)
+        if source:
+            return source.sudo()
+        return Source.search([("name", "=", "Customer Referral")], limit=1) or Source.create(
+            {"name": "Customer Referral"}
+        )
 
     def _crm_register_referral(self, referral_code, looking_for=""):
         """A friend who signed up through a referral link: attribute them and open a lead for the referrer.
 
-        Called on the new partner; returns the lead.
+        Called on the new partner. ``referral_code`` is the referrer's code (``_crm_get_referral_code``),
+        ``looking_for`` what the friend said they look for (plain text, kept escaped in the lead). Raises
+        UserError, with nothing changed, for an unknown code, the partner's own code, or a partner already
+        referred by someone else. Sets ``referred_by_id`` and returns the new crm.lead.
         """
         self.ensure_one()
+        env = self.env
+        code = (referral_code or "").strip()
         # sudo: the friend has just signed up and may not read other customers or create leads
-        referrer = self.env["res.partner"].sudo().search([("referral_code", "=", referral_code or "")], limit=1)
-        if not referral_code or not referrer:
-            raise UserError(self.env._("This referral link is not valid."))
-        if referrer.commercial_partner_id == self.commercial_partner_id:
-            raise UserError(self.env._("You cannot refer yourself."))
-        partner = self.sudo()
-        if not partner.referred_by_id:
-            partner.referred_by_id = referrer.commercial_partner_id
-        source = self.env.ref("crm_loyalty.utm_source_referral", raise_if_not_found=False)
+        referrer = env["res.partner"].sudo().search([("referral_code", "=", code)], limit=1) if code else False
+        if not referrer:
+            raise UserError(env._("This referral link is not valid."))
+        referrer = referrer.commercial_partner_id
+        friend = self.sudo()
+        if referrer == friend.commercial_partner_id:
+            raise UserError(env._("You cannot refer yourself."))
+        if friend.referred_by_id and friend.referred_by_id.commercial_partner_id != referrer:
+            raise UserError(env._("%(friend)s was already referred by another customer.", friend=friend.name))
+        if not friend.referred_by_id:
+            friend.referred_by_id = referrer
         looking_for = (looking_for or "").strip()[:2000]
         return (
-            self.env["crm.lead"]
+            env["crm.lead"]
             .sudo()
             .create(
                 {
-                    "name": self.env._(
-                        "Referral: %(friend)s (by %(referrer)s)", friend=partner.name, referrer=referrer.name
-                    ),
+                    "name": env._("Referral: %(friend)s (by %(referrer)s)", friend=friend.name, referrer=referrer.name),
                     "type": "lead",
-                    "partner_id": partner.id,
-                    "email_from": partner.email,
+                    "partner_id": friend.id,
                     "description": plaintext2html(looking_for) if looking_for else False,
-                    "source_id": source.id if source else False,
-                    "user_id": referrer.user_id.id or False,
+                    "source_id": self._crm_referral_source().id,
+                    "crm_referrer_id": referrer.id,
                     "referred": referrer.name,
+                    # The referrer's salesperson follows the friend up; nobody when the referrer has none.
+                    "user_id": referrer.user_id.id or False,
                 }
             )
         )

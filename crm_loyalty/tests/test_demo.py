@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyDemo(TransactionCase):
+    """The demo data (loaded with --with-demo) gives the portal demo customer something to try."""
+
+    def setUp(self):
+        super().setUp()
+        self.card = self.env.ref("crm_loyalty.loyalty_card_demo_portal", raise_if_not_found=False)
+        if not self.card:
+            self.skipTest("crm_loyalty demo data is not loaded")
+        self.portal_user = self.env.ref("base.demo_user0")
+
+    def test_portal_customer_card(self):
+        card = self.card
+        self.assertEqual(self.portal_user.login, "portal")
+        self.assertEqual(card.partner_id, self.portal_user.partner_id)
+        self.assertEqual(self.portal_user.partner_id.crm_loyalty_card_id, card)
+        ledger = card.history_ids
+        self.assertEqual(card.points, sum(ledger.mapped("issued")) - sum(ledger.mapped("used")))
+        self.assertGreaterEqual(len(ledger.filtered(lambda h: h.movement_type == "earned")), 2)
+        self.assertEqual(len(ledger.filtered(lambda h: h.movement_type == "spent")), 1)
+        soon = fields.Date.today() + timedelta(days=30)
+        self.assertTrue(ledger.filtered(lambda h: h.points_remaining > 0 and h.expiry_date <= soon))
+        self.assertTrue(card.crm_tier_id)
+        self.assertIn(self.env.ref("crm_loyalty.loyalty_reward_demo_discount"), card._crm_claimable_rewards())
+        progress = card._crm_next_tier_progress()
+        self.assertTrue(progress["next_tier"])
+
+    def test_portal_customer_claims_on_the_demo_quotation(self):
+        quotation = self.env.ref("crm_loyalty.loyalty_demo_quotation")
+        self.assertEqual(quotation.state, "draft")
+        reward = self.env.ref("crm_loyalty.loyalty_reward_demo_discount")
+        card = self.card.with_user(self.portal_user).sudo()
+        points = card.points
+        lines = card._crm_claim_reward(reward.sudo(), quotation.sudo())
+        self.assertEqual(lines.points_cost, reward.required_points)
+        quotation.action_confirm()
+        spent = self.card.history_ids.filtered(lambda h: h.order_id == quotation.id and h.movement_type == "spent")
+        self.assertEqual(spent.used, reward.required_points)
+        earned = self.card.history_ids.filtered(lambda h: h.order_id == quotation.id and h.movement_type == "earned")
+        self.assertEqual(self.card.points, points - reward.required_points + earned.issued)
