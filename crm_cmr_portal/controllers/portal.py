@@ -29,6 +29,7 @@ RATE_LIMITS = {
     "crm.complaint": 5,
     "crm.relationship.suggestion": 5,
     "crm.relationship.need": 20,
+    "res.partner": 20,
 }
 TEXT_LIMITS = {"short": 200, "long": 10000}
 
@@ -107,30 +108,22 @@ class CmrCustomerPortal(CustomerPortal):
         return error.args[0] if error.args else str(error)
 
     # ------------------------------------------------------------------ home counters
+    def _cmr_home_counters(self, partner):
+        """Portal home counter name -> (model, domain) of the customer's records it counts."""
+        own = [("commercial_partner_id", "=", partner.id)]
+        return {
+            "cmr_complaint_count": ("crm.complaint", own),
+            "cmr_suggestion_count": ("crm.relationship.suggestion", own),
+            "cmr_need_count": ("crm.relationship.need", [*own, ("state", "=", "open")]),
+        }
+
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         partner = self._cmr_partner()
-        if "cmr_complaint_count" in counters:
-            Complaint = request.env["crm.complaint"]
-            values["cmr_complaint_count"] = (
-                Complaint.search_count([("commercial_partner_id", "=", partner.id)])
-                if Complaint.has_access("read")
-                else 0
-            )
-        if "cmr_suggestion_count" in counters:
-            Suggestion = request.env["crm.relationship.suggestion"]
-            values["cmr_suggestion_count"] = (
-                Suggestion.search_count([("commercial_partner_id", "=", partner.id)])
-                if Suggestion.has_access("read")
-                else 0
-            )
-        if "cmr_need_count" in counters:
-            Need = request.env["crm.relationship.need"]
-            values["cmr_need_count"] = (
-                Need.search_count([("commercial_partner_id", "=", partner.id), ("state", "=", "open")])
-                if Need.has_access("read")
-                else 0
-            )
+        for counter, (model, domain) in self._cmr_home_counters(partner).items():
+            if counter in counters:
+                Model = request.env[model]
+                values[counter] = Model.search_count(domain) if Model.has_access("read") else 0
         if "cmr_loyalty_points" in counters:
             # sudo: loyalty cards are read for the user's own commercial entity only, as Odoo's loyalty portal does
             card = partner.sudo().crm_loyalty_card_id
@@ -297,7 +290,7 @@ class CmrCustomerPortal(CustomerPortal):
             email = self._cmr_text(post.get("email"), "short", label=env._("Email"))
             if email and "@" not in email:
                 raise ValidationError(env._("Enter a valid email address."))
-            self._cmr_check_rate("crm.relationship.need")
+            self._cmr_check_rate("res.partner")
             # sudo: portal users cannot create contacts; the member is attached to the user's own entity
             member = (
                 env["res.partner"]
