@@ -4,6 +4,7 @@ from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
 from . import sale_order
+from . import account_move
 from . import res_partner
 from . import crm_relationship_nps
 from . import crm_relationship_suggestion

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_is_zero, float_round
 
 MOVEMENT_TYPES = [
     ("earned", "Earned"),
@@ -32,6 +33,9 @@ class LoyaltyHistory(models.Model):
     reversed_by_id = fields.Many2one("loyalty.history", string="Reversed By", readonly=True)
     complaint_id = fields.Many2one("crm.complaint", readonly=True, index="btree_not_null", ondelete="restrict")
     reason = fields.Char(readonly=True)
+    crm_credit_note_id = fields.Many2one(
+        "account.move", string="Credit Note", readonly=True, index="btree_not_null", ondelete="set null"
+    )
     partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
     program_id = fields.Many2one(related="card_id.program_id", store=True, index=True)
     user_id = fields.Many2one("res.users", string="Recorded By", default=lambda self: self.env.user, readonly=True)
@@ -124,29 +128,79 @@ class LoyaltyHistory(models.Model):
         self.invalidate_model(["points_remaining"])
 
     def _crm_reverse(self, description):
-        """Append the exact opposite of these movements; each is reversed at most once."""
-        to_reverse = self.filtered(lambda line: not line.reversed_by_id and line.movement_type != "reversed")
-        reversals = self.create(
-            [
+        """Append the exact opposite of what is left of these movements; each is reversed at most once."""
+        return self._crm_reverse_share(1.0, description)
+
+    def _crm_reversed_points(self):
+        """Signed points already reversed per movement, partial reversals included."""
+        if not self:
+            return {}
+        groups = self._read_group([("reversed_history_id", "in", self.ids)], ["reversed_history_id"], ["points:sum"])
+        return {line.id: points for line, points in groups}
+
+    def _crm_reverse_share(self, share, description, **values):
+        """Bring the reversed part of each movement to ``share`` of it by appending the difference.
+
+        A share of 1 reverses what is left and marks the movement reversed (a cancelled order). A share
+        below 1 is a partial credit note; a lower share than before gives points back (a credit note
+        reset to draft). Running it twice with the same share appends nothing.
+        """
+        lines = self.filtered(lambda line: not line.reversed_by_id and line.movement_type != "reversed")
+        done = lines._crm_reversed_points()
+        full = share >= 1.0
+        todo, vals_list = [], []
+        for line in lines:
+            target = -line.points * (1.0 if full else max(share, 0.0))
+            delta = target - done.get(line.id, 0.0)
+            if not full:
+                delta = float_round(delta, precision_digits=2)
+            if float_is_zero(delta, precision_digits=6):
+                continue
+            todo.append((line, delta))
+            vals_list.append(
                 {
                     "card_id": line.card_id.id,
                     "movement_type": "reversed",
-                    "issued": line.used,
-                    "used": line.issued,
+                    "issued": max(delta, 0.0),
+                    "used": max(-delta, 0.0),
                     "order_model": line.order_model,
                     "order_id": line.order_id,
                     "reversed_history_id": line.id,
                     "description": description,
+                    **values,
                 }
-                for line in to_reverse
-            ]
-        )
+            )
+        reversals = self.create(vals_list)
         internal = self.with_context(crm_loyalty_ledger_internal=True)
-        for line, reversal in zip(to_reverse, reversals, strict=True):
-            internal.browse(line.id).write({"reversed_by_id": reversal.id, "points_remaining": 0.0})
-        # Points given back for a reversed spend form a new lot, consumed like any other.
-        for reversal in reversals.filtered(lambda r: r.issued > 0):
-            internal.browse(reversal.id).write({"points_remaining": reversal.issued})
+        retaken = self.browse()
+        for (line, delta), reversal in zip(todo, reversals, strict=True):
+            if line.points > 0 and delta < 0:
+                # Points taken back leave the lot they came from; beyond it the balance goes negative.
+                remaining = max(line.points_remaining + delta, 0.0)
+                internal.browse(line.id).write({"points_remaining": remaining})
+            elif delta > 0:
+                # Points given back form a lot of their own; taken back earned points keep their expiry.
+                lot = {"points_remaining": delta}
+                if line.points > 0 and line.expiry_date:
+                    lot["expiry_date"] = line.expiry_date
+                internal.browse(reversal.id).write(lot)
+            else:
+                retaken |= reversal
+        retaken._consume_fifo()
+        if full:
+            last = {line.id: reversal.id for (line, _delta), reversal in zip(todo, reversals, strict=True)}
+            missing = lines.filtered(lambda line: line.id not in last)
+            if missing:
+                for group_line, max_id in self._read_group(
+                    [("reversed_history_id", "in", missing.ids)], ["reversed_history_id"], ["id:max"]
+                ):
+                    last[group_line.id] = max_id
+            for line in lines:
+                if line.id in last:
+                    write = {"reversed_by_id": last[line.id]}
+                    if line.points > 0:
+                        write["points_remaining"] = 0.0
+                    internal.browse(line.id).write(write)
         reversals._set_expiry_dates()
         return reversals
 

@@ -73,18 +73,7 @@ class SaleOrder(models.Model):
     def _action_cancel(self):
         """Cancelling takes back exactly what the order earned and gives back what it spent."""
         confirmed = self.filtered(lambda order: order.state == "sale")
-        history = (
-            self.env["loyalty.history"]
-            .search(
-                [
-                    ("order_model", "=", self._name),
-                    ("order_id", "in", confirmed.ids),
-                    ("movement_type", "in", ("earned", "spent")),
-                    ("reversed_by_id", "=", False),
-                ]
-            )
-            ._crm_ledger_lines()
-        )
+        history = confirmed._crm_order_history()
         history.card_id._crm_lock()
         result = super(SaleOrder, self.with_context(crm_loyalty_keep_history=True))._action_cancel()
         for order in confirmed:
@@ -92,6 +81,52 @@ class SaleOrder(models.Model):
             order_lines._crm_reverse(self.env._("Order %s cancelled", order.display_name))
         history.card_id._crm_sync_points_from_ledger()
         return result
+
+    def _crm_order_history(self):
+        """The ledger movements these orders earned and spent that are not reversed yet."""
+        if not self:
+            return self.env["loyalty.history"]
+        return (
+            self.env["loyalty.history"]
+            .search(
+                [
+                    ("order_model", "=", self._name),
+                    ("order_id", "in", self.ids),
+                    ("movement_type", "in", ("earned", "spent")),
+                    ("reversed_by_id", "=", False),
+                ]
+            )
+            ._crm_ledger_lines()
+        )
+
+    def _crm_credited_share(self):
+        """The share of this order's untaxed amount refunded by its posted credit notes, at most 1."""
+        self.ensure_one()
+        refund_lines = self.env["account.move.line"].search(
+            [
+                ("sale_line_ids", "in", self.order_line.ids),
+                ("move_id.move_type", "=", "out_refund"),
+                ("move_id.state", "=", "posted"),
+                ("display_type", "=", "product"),
+            ]
+        )
+        credited = sum(
+            line.currency_id._convert(line.price_subtotal, self.currency_id, self.company_id, line.date)
+            for line in refund_lines
+        )
+        if self.currency_id.compare_amounts(self.amount_untaxed, 0.0) <= 0:
+            return 1.0 if credited > 0 else 0.0
+        return min(credited / self.amount_untaxed, 1.0)
+
+    def _crm_reverse_points_share(self, share, description, **values):
+        """Bring the reversed part of what this order earned and spent to ``share`` of it."""
+        self.ensure_one()
+        history = self._crm_order_history()
+        if not history:
+            return
+        history.card_id._crm_lock()
+        history._crm_reverse_share(share, description, **values)
+        history.card_id._crm_sync_points_from_ledger()
 
     def _crm_order_cards(self):
         cards = self.coupon_point_ids.coupon_id | self.order_line.coupon_id
