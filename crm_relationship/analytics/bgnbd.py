@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,54 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
     kx, kt, kT = keys.T
 
     def objective(log_params):
-        ll = log_likelihood(np.exp(log_params), kx, kt, kT)
-        value = -(weights * ll).sum()
-        return value if np.isfinite(value) else 1e300
+        value, gradient = _negative_log_likelihood_and_gradient(np.exp(log_params), kx, kt, kT, weights)
+        if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+            return 1e300, np.zeros(4)
+        return value, gradient
 
     best = None
     for start in starts:
-        result = minimize(objective, np.log(start), method="L-BFGS-B", bounds=[(-10, 10)] * 4)
+        result = minimize(objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4)
         if best is None or result.fun < best.fun:
             best = result
     r, alpha, a, b = np.exp(best.x)
     return BgNbdParams(r, alpha, a, b, -best.fun, bool(best.success))
+
+
+def _negative_log_likelihood_and_gradient(params, x, t_x, T, weights):
+    """Weighted negative log-likelihood and its analytic gradient with respect to the log-parameters.
+
+    The gradient spares the optimizer four extra likelihood evaluations per step, which is most of
+    the time of a fit on a large customer base.
+    """
+    r, alpha, a, b = params
+    repeat = x > 0
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    a3 = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(
+            repeat,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    log_mix = np.logaddexp(a3, a4)
+    ll = a1 + a2 + log_mix
+    # Shares of the two terms of the mixture: still alive at T, or dropped out after the last purchase.
+    w3 = np.exp(a3 - log_mix)
+    w4 = np.where(repeat, np.exp(a4 - log_mix), 0.0)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
+    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
+    d_a = digamma(a + b) - digamma(a + b + x) + w4 / a
+    d_b = (
+        digamma(a + b)
+        + digamma(b + x)
+        - digamma(b)
+        - digamma(a + b + x)
+        - np.where(repeat, w4 / np.maximum(b + x - 1, 1e-300), 0.0)
+    )
+    gradient = np.array([(weights * d).sum() for d in (d_r, d_alpha, d_a, d_b)]) * params
+    return -(weights * ll).sum(), -gradient
 
 
 def probability_alive(params, x, t_x, T):

@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import approx_fprime
 
 from odoo.addons.crm_relationship.analytics import bgnbd, gamma_gamma, rfm
 from odoo.tests import BaseCase, tagged
@@ -35,6 +36,20 @@ class TestClvReference(BaseCase):
         self.assertAlmostEqual(params.a, 0.793, places=3)
         self.assertAlmostEqual(params.b, 2.426, places=2)
         self.assertAlmostEqual(params.log_likelihood, -9582.4, places=0)
+
+    def test_bgnbd_gradient_matches_finite_differences(self):
+        """The analytic gradient the fit uses agrees with the likelihood it differentiates."""
+        x, t_x, T = self.data[:, 0], self.data[:, 1], self.data[:, 2]
+        weights = np.ones(len(x))
+        for params in ([0.243, 4.414, 0.793, 2.426], [1.0, 1.0, 1.0, 1.0], [3.0, 20.0, 0.2, 8.0]):
+            log_params = np.log(params)
+            _value, gradient = bgnbd._negative_log_likelihood_and_gradient(np.exp(log_params), x, t_x, T, weights)
+            numeric = approx_fprime(
+                log_params,
+                lambda lp: -bgnbd.log_likelihood(np.exp(lp), x, t_x, T).sum(),
+                1e-6,
+            )
+            np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-2)
 
     def test_bgnbd_conditional_expectation_of_the_papers_example(self):
         """The paper's customer (x = 2, t_x = 30.43, T = 38.86) buys 1.226 times in the next 39 weeks."""
