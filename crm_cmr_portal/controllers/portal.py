@@ -24,6 +24,8 @@ ATTACHMENT_MIMETYPES = {
 }
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
+# Record ids are PostgreSQL integers: anything larger is refused before it reaches a query.
+MAX_RECORD_ID = 2**31 - 1
 # Submissions a customer may make per hour, per kind; beyond that the form refuses politely.
 RATE_LIMITS = {
     "crm.complaint": 5,
@@ -62,9 +64,16 @@ class CmrCustomerPortal(CustomerPortal):
         if value in (None, ""):
             return False
         try:
-            return int(value)
+            number = int(value)
         except (TypeError, ValueError):
             raise ValidationError(request.env._("%(field)s is not valid.", field=label)) from None
+        if not 0 < number <= MAX_RECORD_ID:
+            raise ValidationError(request.env._("%(field)s is not valid.", field=label))
+        return number
+
+    def _cmr_ids(self, name, label):
+        """The record ids a multiple-choice field of the submitted form holds, empty choices left out."""
+        return [self._cmr_int(value, label) for value in request.httprequest.form.getlist(name) if value != ""]
 
     def _cmr_check_rate(self, model):
         """Refuse a submission when this customer already made too many in the last hour."""
@@ -179,13 +188,11 @@ class CmrCustomerPortal(CustomerPortal):
             channel = post.get("preferred_contact_channel") or False
             if channel and channel not in dict(env["res.partner"]._fields["preferred_contact_channel"].selection):
                 raise ValidationError(env._("Choose a contact channel from the list."))
-            day_ids = [self._cmr_int(v, env._("Contact days")) for v in request.httprequest.form.getlist("weekday_ids")]
+            day_ids = self._cmr_ids("weekday_ids", env._("Contact days"))
             days = env["crm.relationship.weekday"].browse(day_ids).exists()
             if len(days) != len(set(day_ids)):
                 raise ValidationError(env._("Choose contact days from the list."))
-            category_ids = [
-                self._cmr_int(v, env._("Interests")) for v in request.httprequest.form.getlist("interest_ids")
-            ]
+            category_ids = self._cmr_ids("interest_ids", env._("Interests"))
             # sudo: product categories are reference data, checked to exist
             categories = env["product.category"].sudo().browse(category_ids).exists()
             if len(categories) != len(set(category_ids)):

@@ -39,6 +39,8 @@ class TestPortalForms(PortalCase):
             {"preferred_contact_channel": "pigeon"},
             {"preferred_contact_channel": "phone", "contact_window_start": "25:99"},
             {"preferred_contact_channel": "phone", "weekday_ids": ["abc"]},
+            {"preferred_contact_channel": "phone", "weekday_ids": ["99999999999"]},
+            {"preferred_contact_channel": "phone", "interest_ids": ["-1"]},
             {"preferred_contact_channel": "phone", "contact_window_start": "18:00", "contact_window_end": "08:00"},
         ):
             with self.subTest(data=data):
@@ -47,6 +49,24 @@ class TestPortalForms(PortalCase):
                 self.assertIn("alert-danger", response.text)
                 self.alice.invalidate_recordset()
                 self.assertEqual(self.alice.preferred_contact_channel, "email")
+
+    def test_empty_choices_are_no_choice(self):
+        """A form sent with every field empty (as a bare browser or a fuzzer sends it) clears the choices."""
+        self.login(self.alice_user)
+        self.alice.contact_window_weekday_ids = self.env.ref("crm_relationship.weekday_monday")
+        response = self.post(
+            "/my/relationship/preferences",
+            {
+                "preferred_contact_channel": "",
+                "weekday_ids": "",
+                "interest_ids": "",
+                "contact_window_start": "",
+                "contact_window_end": "",
+            },
+        )
+        self.assertEqual(response.status_code, 303)
+        self.alice.invalidate_recordset()
+        self.assertFalse(self.alice.contact_window_weekday_ids)
 
     def test_consents_are_logged_with_portal_source(self):
         self.login(self.alice_user)
