@@ -53,12 +53,8 @@ class CrmRelationshipRecommendation(models.Model):
                 [analysis.company_id.id, as_of_end],
             )
             bought = pd.DataFrame(cr.fetchall(), columns=["partner_id", "product_id", "orders"])
-        self.env.cr.execute(
-            "DELETE FROM crm_relationship_recommendation r USING res_partner p "
-            "WHERE p.id = r.partner_id AND (p.company_id IS NULL OR p.company_id = %s)",
-            [analysis.company_id.id],
-        )
         if bought.empty:
+            self._store_for_analysis(analysis, [])
             return
         top = bought.groupby("product_id").size().nlargest(TOP_PRODUCTS).index
         bought = bought[bought["product_id"].isin(top)]
@@ -102,15 +98,58 @@ class CrmRelationshipRecommendation(models.Model):
                         strict=True,
                     )
                 )
+        self._store_for_analysis(analysis, rows)
+
+    @api.model
+    def _store_for_analysis(self, analysis, rows):
+        """Make the stored suggestions equal ``rows`` (partner, product, anchor, rank, lift), touching only
+        what changed: a nightly run rewrites few rows, and unchanged rows cost no foreign-key checks."""
+        cr = self.env.cr
+        cr.execute(
+            "CREATE TEMP TABLE crm_recommendation_new (partner_id int, product_id int, anchor_product_id int,"
+            " rank int, lift numeric) ON COMMIT DROP"
+        )
         for start in range(0, len(rows), 20000):
             chunk = rows[start : start + 20000]
-            self.env.cr.execute(
-                "INSERT INTO crm_relationship_recommendation "
-                "(partner_id, product_id, anchor_product_id, rank, lift,"
-                " create_uid, write_uid, create_date, write_date) "
-                "SELECT v.*, %s, %s, now() at time zone 'utc', now() at time zone 'utc' FROM (VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-                + ") AS v",
-                [self.env.uid, self.env.uid, *[value for row in chunk for value in row]],
+            cr.execute(
+                "INSERT INTO crm_recommendation_new VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
             )
+        cr.execute("CREATE INDEX ON crm_recommendation_new (partner_id, rank)")
+        cr.execute("ANALYZE crm_recommendation_new")
+        cr.execute(
+            """
+            DELETE FROM crm_relationship_recommendation r
+             USING res_partner p
+             WHERE p.id = r.partner_id AND (p.company_id IS NULL OR p.company_id = %s)
+               AND NOT EXISTS (SELECT 1 FROM crm_recommendation_new n
+                                WHERE n.partner_id = r.partner_id AND n.rank = r.rank)
+            """,
+            [analysis.company_id.id],
+        )
+        cr.execute(
+            """
+            UPDATE crm_relationship_recommendation r
+               SET product_id = n.product_id, anchor_product_id = n.anchor_product_id, lift = n.lift,
+                   write_uid = %s, write_date = now() at time zone 'utc'
+              FROM crm_recommendation_new n
+             WHERE n.partner_id = r.partner_id AND n.rank = r.rank
+               AND (r.product_id, r.anchor_product_id, r.lift)
+                   IS DISTINCT FROM (n.product_id, n.anchor_product_id, n.lift)
+            """,
+            [self.env.uid],
+        )
+        cr.execute(
+            """
+            INSERT INTO crm_relationship_recommendation
+                   (partner_id, product_id, anchor_product_id, rank, lift,
+                    create_uid, write_uid, create_date, write_date)
+            SELECT n.*, %s, %s, now() at time zone 'utc', now() at time zone 'utc'
+              FROM crm_recommendation_new n
+             WHERE NOT EXISTS (SELECT 1 FROM crm_relationship_recommendation r
+                                WHERE r.partner_id = n.partner_id AND r.rank = n.rank)
+            """,
+            [self.env.uid, self.env.uid],
+        )
+        cr.execute("DROP TABLE crm_recommendation_new")
         self.invalidate_model()
