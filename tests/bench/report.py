@@ -189,10 +189,27 @@ def render(results, png_name):
                 a.get("analysis_s", a.get("analysis", "failed")),
                 a.get("analysis_queries"),
                 a.get("ratio"),
+                a.get("rerun_s"),
+                a.get("rerun_ratio"),
+                a.get("peak_rss_mb"),
             ]
         )
     out += [
-        table(["size", "lines", "customers", "SQL pass ms", "analysis s", "analysis queries", "ratio"], rows),
+        table(
+            [
+                "size",
+                "lines",
+                "customers",
+                "SQL pass ms",
+                "analysis s",
+                "analysis queries",
+                "ratio",
+                "nightly re-run s",
+                "re-run ratio",
+                "peak memory MB",
+            ],
+            rows,
+        ),
         "",
     ]
     if png_name:
