@@ -17,5 +17,6 @@
         "views/crm_loyalty_menus.xml",
     ],
     "demo": ["demo/crm_loyalty_demo.xml"],
+    "pre_init_hook": "pre_init_hook",
     "installable": True,
 }

@@ -7,3 +7,4 @@ from . import test_tier_progress
 from . import test_referral
 from . import test_card_race
 from . import test_demo
+from . import test_install_hook

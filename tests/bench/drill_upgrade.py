@@ -8,7 +8,9 @@ Usage: python -m tests.bench.drill_upgrade --db DB
 3. ``odoo-bin module uninstall crm_relationship`` (the other two depend on it): the sales data must
    be unchanged, and nothing of our addons may be left behind (models, tables, xml ids, views,
    actions, menus, mail messages/followers/activities of our models).
-4. ``-i crm_cmr_portal`` again: installs, and the sales data is still unchanged.
+4. ``-i crm_cmr_portal`` again: installs without an error in its log, the sales data is still
+   unchanged, and the loyalty history left behind is a consistent ledger again: its unique index on
+   what an order earned exists and every loyalty card's balance equals the sum of its history.
 """
 
 import argparse
@@ -25,6 +27,8 @@ VENV_PY = os.path.join(os.environ.get("CMR_VENV", os.path.expanduser("~/.cache/c
 DB_USER = os.environ.get("CMR_DB_USER", "odoo_cmr")
 OURS = ("crm_relationship", "crm_loyalty", "crm_cmr_portal")
 PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
+EARNED_INDEX = "loyalty_history_earned_once_per_order"
+ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 CORE_COUNTS = {
     "customers": "SELECT count(*) FROM res_partner WHERE ref LIKE 'BCH%'",
     "sale_orders": "SELECT count(*) FROM sale_order",
@@ -58,6 +62,10 @@ def odoo(*args):
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False)
     log = proc.stdout + proc.stderr
     return proc.returncode, [line for line in log.splitlines() if PROBLEM.match(line + " ")], round(timer.seconds, 1)
+
+
+def errors(problems):
+    return sum(1 for line in problems if ERROR.match(line))
 
 
 def core_counts(db):
@@ -100,15 +108,39 @@ def leftovers(db):
     return {name: int(sql(db, query)) for name, query in checks.items()}
 
 
+def ledger_checks(db):
+    """What crm_loyalty's reinstall made of the loyalty history that outlived the uninstall."""
+    types = sql(
+        db,
+        "SELECT string_agg(movement_type || '=' || n, ',' ORDER BY movement_type) FROM"
+        " (SELECT movement_type, count(*) AS n FROM loyalty_history GROUP BY movement_type) t",
+    )
+    return {
+        "earned_index": sql(db, f"SELECT count(*) FROM pg_indexes WHERE indexname = '{EARNED_INDEX}'") == "1",
+        "movement_types": types,
+        "cards_off_ledger": int(
+            sql(
+                db,
+                "SELECT count(*) FROM loyalty_card c LEFT JOIN (SELECT card_id, sum(coalesce(issued, 0)"
+                " - coalesce(used, 0)) AS points FROM loyalty_history GROUP BY card_id) l ON l.card_id = c.id"
+                " JOIN loyalty_program p ON p.id = c.program_id AND p.program_type = 'loyalty'"
+                " WHERE abs(coalesce(c.points, 0) - coalesce(l.points, 0)) >= 0.005",
+            )
+        ),
+        "open_lot_points": sql(db, "SELECT coalesce(round(sum(points_remaining)::numeric, 2), 0) FROM loyalty_history"),
+    }
+
+
 def run(db):
     conf = ["-c", str(CONF), "-d", db]
     result = {"tried": "upgrade (-u) the three addons, uninstall crm_relationship (and dependents), reinstall"}
     before = core_counts(db)
     addons_before = addon_counts(db)
+    result["core_counts"] = before
     code, problems, secs = odoo(*conf, "-u", ",".join(OURS), "--stop-after-init", "--log-level=warn")
     after_upgrade, addons_after = core_counts(db), addon_counts(db)
     result["upgrade"] = {
-        "ok": code == 0,
+        "ok": code == 0 and not errors(problems),
         "seconds": secs,
         "warnings": len(problems),
         "warning_lines": [line[:240] for line in problems[:5]],
@@ -129,7 +161,7 @@ def run(db):
     after_uninstall = core_counts(db)
     # Columns our addons add to Odoo's tables go with them: compare what is left of Odoo's data.
     result["uninstall"] = {
-        "ok": code == 0 and "installed" not in states.replace("uninstalled", ""),
+        "ok": code == 0 and not errors(problems) and "installed" not in states.replace("uninstalled", ""),
         "seconds": secs,
         "warnings": len(problems),
         "warning_lines": [line[:240] for line in problems[:5]],
@@ -143,11 +175,13 @@ def run(db):
     after_reinstall = core_counts(db)
     result["reinstall"] = {
         "ok": code == 0
+        and not errors(problems)
         and sql(db, "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN " f"{OURS}") == "3",
         "seconds": secs,
         "warnings": len(problems),
         "warning_lines": [line[:240] for line in problems[:5]],
         "core_changed": {k: (before[k], after_reinstall[k]) for k in before if before[k] != after_reinstall[k]},
+        "ledger": ledger_checks(db),
     }
     say("upgrade", f"reinstall: {result['reinstall']}")
     result["nothing_lost"] = bool(
@@ -159,6 +193,8 @@ def run(db):
         and not any(result["uninstall"]["leftovers"].values())
         and result["reinstall"]["ok"]
         and not result["reinstall"]["core_changed"]
+        and result["reinstall"]["ledger"]["earned_index"]
+        and not result["reinstall"]["ledger"]["cards_off_ledger"]
     )
     return result
 
