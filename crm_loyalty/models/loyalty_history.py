@@ -230,18 +230,18 @@ class LoyaltyHistory(models.Model):
             WITH due AS (
                 UPDATE loyalty_history SET points_remaining = 0
                  WHERE points_remaining > 0 AND expiry_date <= %(today)s
-             RETURNING card_id, points_remaining AS before_zero, id
+             RETURNING id
             ), expired AS (
                 SELECT h.card_id, SUM(h.points_remaining) AS points
                   FROM loyalty_history h JOIN due ON due.id = h.id
               GROUP BY h.card_id
             )
             INSERT INTO loyalty_history
-                   (card_id, movement_type, description, issued, used, points, points_remaining,
-                    create_uid, write_uid, create_date, write_date, user_id)
-            SELECT card_id, 'expired', %(description)s, 0, points, -points, 0,
-                   %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
-              FROM expired
+                   (card_id, partner_id, program_id, movement_type, description, issued, used, points,
+                    points_remaining, create_uid, write_uid, create_date, write_date, user_id)
+            SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s, 0, points,
+                   -points, 0, %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
+              FROM expired JOIN loyalty_card card ON card.id = expired.card_id
             """,
             {"today": today, "description": self.env._("Points expired"), "uid": self.env.uid},
         )

@@ -86,6 +86,7 @@ class TestLoyaltyLedger(LoyaltyCase):
         self.assertEqual(self.env["loyalty.history"]._cron_expire_points(today=later), 0)
         expired = card.history_ids.filtered(lambda h: h.movement_type == "expired")
         self.assertEqual(expired.used, 20)
+        self.assertEqual((expired.partner_id, expired.program_id), (self.customer, self.program))
         self.assertEqual(card.points, 100)
         self.assertLedgerBalanced(card)
 
