@@ -239,8 +239,8 @@ class LoyaltyHistory(models.Model):
             INSERT INTO loyalty_history
                    (card_id, partner_id, program_id, movement_type, description, issued, used, points,
                     points_remaining, create_uid, write_uid, create_date, write_date, user_id)
-            SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s, 0, points,
-                   -points, 0, %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
+            SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s, 0, expired.points,
+                   -expired.points, 0, %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
               FROM expired JOIN loyalty_card card ON card.id = expired.card_id
             """,
             {"today": today, "description": self.env._("Points expired"), "uid": self.env.uid},
