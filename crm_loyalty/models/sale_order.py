@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class SaleOrder(models.Model):
@@ -49,6 +50,12 @@ class SaleOrder(models.Model):
         )
 
     def action_confirm(self):
+        # sale_loyalty records points before sale checks the orders' state: check it first, so that a
+        # retried confirmation of a confirmed order is refused before anything is awarded again.
+        for order in self:
+            error = order._confirmation_error_message()
+            if error:
+                raise UserError(error)
         result = super().action_confirm()
         cards = self._crm_order_cards()
         cards._crm_sync_points_from_ledger()

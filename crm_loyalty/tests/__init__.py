@@ -9,3 +9,4 @@ from . import test_card_race
 from . import test_demo
 from . import test_install_hook
 from . import test_credit_note
+from . import test_concurrency
