@@ -228,6 +228,9 @@ class CrmRelationshipAnalysis(models.Model):
             nps = pd.DataFrame(cr.fetchall(), columns=["partner_id", "nps"])
         frame = pd.DataFrame({"partner_id": partner_ids})
         frame = frame.merge(complaints, on="partner_id", how="left").merge(nps, on="partner_id", how="left")
+        # Numbers from the database arrive as Python objects (Decimal, None): make the columns numeric.
+        numeric = ["complaints", "open_complaints", "rating", "nps"]
+        frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
         frame[["complaints", "open_complaints"]] = frame[["complaints", "open_complaints"]].fillna(0)
         return frame.set_index("partner_id")
 
