@@ -3,10 +3,12 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+from ..models.loyalty_history import LOT_TYPES
+
 
 @tagged("post_install", "-at_install")
 class TestLoyaltyDemo(TransactionCase):
-    """The demo data (loaded with --with-demo) gives the portal demo customer something to try."""
+    """The demo data (loaded with --with-demo): the portal customer's card and customers across the tiers."""
 
     def setUp(self):
         super().setUp()
@@ -14,6 +16,13 @@ class TestLoyaltyDemo(TransactionCase):
         if not self.card:
             self.skipTest("crm_loyalty demo data is not loaded")
         self.portal_user = self.env.ref("base.demo_user0")
+        self.program = self.env.ref("crm_loyalty.loyalty_program_demo")
+        # The demo cards, not those that tests committing their own orders may leave in the demo program.
+        self.cards = self.env["loyalty.card"].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", "crm_loyalty"), ("model", "=", "loyalty.card")])
+            .mapped("res_id")
+        )
 
     def test_portal_customer_card(self):
         card = self.card
@@ -31,34 +40,6 @@ class TestLoyaltyDemo(TransactionCase):
         progress = card._crm_next_tier_progress()
         self.assertTrue(progress["next_tier"])
 
-    def test_demo_customers_spread_across_tiers(self):
-        program = self.env.ref("crm_loyalty.loyalty_program_demo")
-        cards = self.env["loyalty.card"].search([("program_id", "=", program.id)])
-        for tier in ("bronze", "silver", "gold"):
-            with self.subTest(tier=tier):
-                members = cards.filtered(
-                    lambda c, tier=tier: c.crm_tier_id == self.env.ref(f"crm_loyalty.loyalty_tier_demo_{tier}")
-                )
-                self.assertGreaterEqual(len(members), 2, f"at least two demo customers in {tier}")
-                self.assertTrue(members.crm_tier_history_ids, "each tier change is in the history")
-        self.assertTrue(cards.filtered(lambda c: not c.crm_tier_id), "and one customer not in a tier yet")
-        for card in cards:
-            with self.subTest(customer=card.partner_id.name):
-                ledger = card.history_ids
-                self.assertAlmostEqual(card.points, sum(ledger.mapped("issued")) - sum(ledger.mapped("used")), 2)
-        history = cards.history_ids
-        soon = fields.Date.today() + timedelta(days=30)
-        self.assertGreaterEqual(
-            len(history.filtered(lambda h: h.points_remaining > 0 and h.expiry_date <= soon).card_id),
-            4,
-            "points expiring within 30 days on several cards",
-        )
-        self.assertTrue(history.filtered(lambda h: h.movement_type == "expired"), "and points already expired")
-        azure = self.env.ref("crm_loyalty.loyalty_card_demo_azure")
-        order = self.env.ref("crm_loyalty.loyalty_demo_order_azure")
-        self.assertEqual(order.state, "sale")
-        self.assertTrue(azure.history_ids.filtered(lambda h: h.order_id == order.id and h.movement_type == "earned"))
-
     def test_portal_customer_claims_on_the_demo_quotation(self):
         quotation = self.env.ref("crm_loyalty.loyalty_demo_quotation")
         self.assertEqual(quotation.state, "draft")
@@ -72,3 +53,56 @@ class TestLoyaltyDemo(TransactionCase):
         self.assertEqual(spent.used, reward.required_points)
         earned = self.card.history_ids.filtered(lambda h: h.order_id == quotation.id and h.movement_type == "earned")
         self.assertEqual(self.card.points, points - reward.required_points + earned.issued)
+
+    def test_demo_customers_across_the_tiers(self):
+        for xmlid in ("bronze", "silver", "gold"):
+            tier = self.env.ref(f"crm_loyalty.loyalty_tier_demo_{xmlid}")
+            with self.subTest(tier=xmlid):
+                members = self.cards.filtered(lambda card, tier=tier: card.crm_tier_id == tier)
+                self.assertGreaterEqual(len(members), 2, "at least two demo customers in each tier")
+                for card in members:
+                    self.assertEqual(card.crm_tier_history_ids[:1].new_tier_id, tier, "the last tier change")
+        self.assertTrue(self.cards.filtered(lambda card: not card.crm_tier_id), "and a customer without a tier yet")
+        acme = self.env.ref("crm_loyalty.loyalty_card_demo_acme")
+        self.assertEqual(
+            acme.crm_tier_history_ids.sorted("id").new_tier_id,
+            self.env.ref("crm_loyalty.loyalty_tier_demo_bronze") | self.env.ref("crm_loyalty.loyalty_tier_demo_silver"),
+            "Bronze on its past orders, Silver after the demo order",
+        )
+
+    def test_every_demo_card_balance_is_its_ledger(self):
+        self.assertGreaterEqual(len(self.cards), 7)
+        for card in self.cards:
+            with self.subTest(customer=card.partner_id.name):
+                ledger = card.history_ids
+                self.assertAlmostEqual(card.points, sum(ledger.mapped("issued")) - sum(ledger.mapped("used")), 2)
+                self.assertGreater(card.points, 0)
+                lots = ledger.filtered(lambda line: line.movement_type in LOT_TYPES)
+                for lot in lots:
+                    self.assertTrue(0 <= lot.points_remaining <= lot.issued, lot.description)
+                self.assertAlmostEqual(
+                    sum(lots.mapped("points_remaining")), card.points, 2, "the lots hold the balance"
+                )
+
+    def test_demo_points_expiring_and_expired(self):
+        expiring = self.cards.filtered(lambda card: card._crm_points_expiring_soon() > 0)
+        self.assertGreaterEqual(len(expiring), 5, "points expiring within the 30 days of the reminder on most cards")
+        history = self.cards.history_ids
+        expired = history.filtered(lambda line: line.movement_type == "expired")
+        self.assertGreaterEqual(len(expired.card_id), 1, "points already expired")
+        today = fields.Date.context_today(self.program)
+        due = history.filtered(lambda line: line.expiry_date and line.expiry_date <= today)
+        self.assertTrue(due)
+        self.assertFalse(due.filtered("points_remaining"), "nothing due is left unexpired")
+        self.assertEqual(sum(expired.mapped("used")), sum(due.mapped("issued")) - sum(due.mapped("used")))
+
+    def test_demo_orders_earn_on_the_cards(self):
+        for customer in ("azure", "acme"):
+            with self.subTest(customer=customer):
+                order = self.env.ref(f"crm_loyalty.loyalty_demo_order_{customer}")
+                card = self.env.ref(f"crm_loyalty.loyalty_card_demo_{customer}")
+                self.assertEqual(order.state, "sale")
+                earned = card.history_ids.filtered(
+                    lambda line, order=order: line.order_id == order.id and line.movement_type == "earned"
+                )
+                self.assertEqual(earned.issued, order.amount_untaxed, "one point per currency unit, tax excluded")
