@@ -131,12 +131,15 @@ class LoyaltyHistory(models.Model):
         """Append the exact opposite of what is left of these movements; each is reversed at most once."""
         return self._crm_reverse_share(1.0, description)
 
-    def _crm_reversed_points(self):
-        """Signed points already reversed per movement, partial reversals included."""
+    def _crm_reversals_so_far(self):
+        """Per movement: the signed points already reversed (partial reversals included) and the id of
+        its latest reversal line."""
         if not self:
             return {}
-        groups = self._read_group([("reversed_history_id", "in", self.ids)], ["reversed_history_id"], ["points:sum"])
-        return {line.id: points for line, points in groups}
+        groups = self._read_group(
+            [("reversed_history_id", "in", self.ids)], ["reversed_history_id"], ["points:sum", "id:max"]
+        )
+        return {line.id: (points, last_id) for line, points, last_id in groups}
 
     def _crm_reverse_share(self, share, description, **values):
         """Bring the reversed part of each movement to ``share`` of it by appending the difference.
@@ -146,12 +149,12 @@ class LoyaltyHistory(models.Model):
         reset to draft). Running it twice with the same share appends nothing.
         """
         lines = self.filtered(lambda line: not line.reversed_by_id and line.movement_type != "reversed")
-        done = lines._crm_reversed_points()
+        done = lines._crm_reversals_so_far()
         full = share >= 1.0
         todo, vals_list = [], []
         for line in lines:
             target = -line.points * (1.0 if full else max(share, 0.0))
-            delta = target - done.get(line.id, 0.0)
+            delta = target - done.get(line.id, (0.0, None))[0]
             if not full:
                 delta = float_round(delta, precision_digits=2)
             if float_is_zero(delta, precision_digits=6):
@@ -188,13 +191,9 @@ class LoyaltyHistory(models.Model):
                 retaken |= reversal
         retaken._consume_fifo()
         if full:
-            last = {line.id: reversal.id for (line, _delta), reversal in zip(todo, reversals, strict=True)}
-            missing = lines.filtered(lambda line: line.id not in last)
-            if missing:
-                for group_line, max_id in self._read_group(
-                    [("reversed_history_id", "in", missing.ids)], ["reversed_history_id"], ["id:max"]
-                ):
-                    last[group_line.id] = max_id
+            # A movement already reversed in full by credit notes is marked with the last of them.
+            last = {line_id: last_id for line_id, (_points, last_id) in done.items()}
+            last.update({line.id: reversal.id for (line, _delta), reversal in zip(todo, reversals, strict=True)})
             for line in lines:
                 if line.id in last:
                     write = {"reversed_by_id": last[line.id]}

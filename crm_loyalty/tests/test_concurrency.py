@@ -172,6 +172,34 @@ class TestLedgerConcurrency(TransactionCase):
         self.assertTrue(waiting, "the second transaction waited for a lock of the first")
         return outcome[0]
 
+    def _race(self, first, second, waiting=False):
+        """``first`` runs on one worker, ``second`` on another whose snapshot predates it.
+
+        Without ``waiting`` the first commits before the second starts writing; with it, the second
+        waits on the first's locks until the first commits. Either way the second is refused once and
+        retried; returns the committed card as ``_final_card`` does.
+        """
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1, env2 = self._envs(cr1, cr2)
+            first(env1)
+            if waiting:
+                attempts = self._while_first_holds_its_locks(env1, env2, second)
+            else:
+                cr1.commit()
+                attempts = self._as_a_request(env2, second)
+            self.assertEqual(attempts, 2)
+        return self._final_card()
+
+    def _confirm(self, order_id):
+        return lambda env: env["sale.order"].browse(order_id).action_confirm()
+
+    def _spend(self, points):
+        return lambda env: env["loyalty.card"].browse(self.ids["card"])._crm_add_movement("spent", -points, "Reward")
+
+    @staticmethod
+    def _expire(today):
+        return lambda env: env["loyalty.history"]._cron_expire_points(today=today)
+
     def _final_card(self):
         """The committed card checked for soundness; returns its balance and its ledger lines."""
         with self.registry.cursor() as cr:
@@ -193,30 +221,17 @@ class TestLedgerConcurrency(TransactionCase):
     # ------------------------------------------------------------------ two orders of one customer
     def test_two_orders_of_one_customer_confirmed_at_once_both_count(self):
         order1, order2 = self.ids["orders"]
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1, env2 = self._envs(cr1, cr2)
-            env1["sale.order"].browse(order1).action_confirm()
-            cr1.commit()
-            # The second worker's snapshot predates the first order's points: confirming there would
-            # compute the balance from stale data, so PostgreSQL refuses it and Odoo's retry replays it.
-            attempts = self._as_a_request(env2, lambda env: env["sale.order"].browse(order2).action_confirm())
-            self.assertEqual(attempts, 2)
-        points, lines = self._final_card()
+        # The second worker's snapshot predates the first order's points: confirming there would
+        # compute the balance from stale data, so PostgreSQL refuses it and Odoo's retry replays it.
+        points, lines = self._race(self._confirm(order1), self._confirm(order2))
         self.assertEqual(points, 80, "40 points from each order")
         self.assertEqual(sorted(line[1] for line in lines if line[0] == "earned"), sorted([order1, order2]))
 
     def test_two_orders_confirmed_while_the_other_holds_the_card(self):
         order1, order2 = self.ids["orders"]
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1, env2 = self._envs(cr1, cr2)
-            env1["sale.order"].browse(order1).action_confirm()
-            # The second confirmation waits for the first worker's lock on the card, is refused when the
-            # first commits, and counts both orders on its retry.
-            attempts = self._while_first_holds_its_locks(
-                env1, env2, lambda env: env["sale.order"].browse(order2).action_confirm()
-            )
-            self.assertEqual(attempts, 2)
-        points, lines = self._final_card()
+        # The second confirmation waits for the first worker's lock on the card, is refused when the
+        # first commits, and counts both orders on its retry.
+        points, lines = self._race(self._confirm(order1), self._confirm(order2), waiting=True)
         self.assertEqual(points, 80, "40 points from each order")
         self.assertEqual(sorted(line[1] for line in lines if line[0] == "earned"), sorted([order1, order2]))
 
@@ -224,17 +239,11 @@ class TestLedgerConcurrency(TransactionCase):
     def test_expiry_run_concurrent_with_a_spend_does_not_expire_spent_points(self):
         tomorrow = fields.Date.today() + timedelta(days=1)
         self._committed_lots()
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1, env2 = self._envs(cr1, cr2)
-            # A customer spends 80 points today; they come from the lot that expires first.
-            env1["loyalty.card"].browse(self.ids["card"])._crm_add_movement("spent", -80, "Reward")
-            cr1.commit()
-            # The nightly expiry (run as of tomorrow, when the first lot is due) started before the
-            # spend was committed: its snapshot still sees the due lot whole. It must not expire those
-            # 100 points; after its retry it expires the 20 left.
-            attempts = self._as_a_request(env2, lambda env: env["loyalty.history"]._cron_expire_points(today=tomorrow))
-            self.assertEqual(attempts, 2)
-        points, lines = self._final_card()
+        # A customer spends 80 points today; they come from the lot that expires first. The nightly
+        # expiry (run as of tomorrow, when the first lot is due) started before the spend was
+        # committed: its snapshot still sees the due lot whole. It must not expire those 100 points;
+        # after its retry it expires the 20 left.
+        points, lines = self._race(self._spend(80), self._expire(tomorrow))
         expired = [line for line in lines if line[0] == "expired"]
         self.assertEqual([line[3] for line in expired], [20.0], "only what the spend left of the due lot")
         self.assertEqual(points, 100, "200 given, 80 spent, 20 expired")
@@ -242,36 +251,23 @@ class TestLedgerConcurrency(TransactionCase):
     def test_spend_concurrent_with_an_expiry_run_draws_from_unexpired_points(self):
         tomorrow = fields.Date.today() + timedelta(days=1)
         self._committed_lots()
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1, env2 = self._envs(cr1, cr2)
-            self.assertEqual(env1["loyalty.history"]._cron_expire_points(today=tomorrow), 1)
-            cr1.commit()
-            # The spend's snapshot still shows the due lot unexpired: drawing from it would spend
-            # points that the expiry run has just taken.
-            attempts = self._as_a_request(
-                env2,
-                lambda env: env["loyalty.card"].browse(self.ids["card"])._crm_add_movement("spent", -80, "Reward"),
-            )
-            self.assertEqual(attempts, 2)
-        points, lines = self._final_card()
+
+        def expire(env):
+            self.assertEqual(self._expire(tomorrow)(env), 1)
+
+        # The spend's snapshot still shows the due lot unexpired: drawing from it would spend
+        # points that the expiry run has just taken.
+        points, lines = self._race(expire, self._spend(80))
         self.assertEqual(points, 20, "200 given, 100 expired, 80 spent")
         self.assertEqual([line[4] for line in lines if line[5] == "Later lot"], [20.0], "spent from the valid lot")
 
     def test_expiry_run_waiting_for_an_order_that_spends_a_reward(self):
         tomorrow = fields.Date.today() + timedelta(days=1)
         self._committed_lots(reward_on_second_order=True)
-        order = self.ids["orders"][1]
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1, env2 = self._envs(cr1, cr2)
-            # The order spends 80 points on its discount, from the lot due tomorrow, and earns 40.
-            env1["sale.order"].browse(order).action_confirm()
-            # The expiry run waits for the order's lock on the card, then is refused and retried: only
-            # the 20 points the order left of the due lot expire.
-            attempts = self._while_first_holds_its_locks(
-                env1, env2, lambda env: env["loyalty.history"]._cron_expire_points(today=tomorrow)
-            )
-            self.assertEqual(attempts, 2)
-        points, lines = self._final_card()
+        # The order spends 80 points on its discount, from the lot due tomorrow, and earns 40. The
+        # expiry run waits for the order's lock on the card, then is refused and retried: only the 20
+        # points the order left of the due lot expire.
+        points, lines = self._race(self._confirm(self.ids["orders"][1]), self._expire(tomorrow), waiting=True)
         self.assertEqual([line[3] for line in lines if line[0] == "expired"], [20.0])
         self.assertEqual([line[3] for line in lines if line[0] == "spent"], [80.0], "the discount's points, once")
         self.assertEqual(points, 140, "200 given, 40 earned, 80 spent, 20 expired")
@@ -279,17 +275,9 @@ class TestLedgerConcurrency(TransactionCase):
     def test_order_that_spends_a_reward_waiting_for_an_expiry_run(self):
         tomorrow = fields.Date.today() + timedelta(days=1)
         self._committed_lots(reward_on_second_order=True)
-        order = self.ids["orders"][1]
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1, env2 = self._envs(cr1, cr2)
-            env1["loyalty.history"]._cron_expire_points(today=tomorrow)
-            # The confirmation waits for the expiry run's lock on the card; on its retry it sees the due
-            # lot expired and takes the discount's points from the later one.
-            attempts = self._while_first_holds_its_locks(
-                env1, env2, lambda env: env["sale.order"].browse(order).action_confirm()
-            )
-            self.assertEqual(attempts, 2)
-        points, lines = self._final_card()
+        # The confirmation waits for the expiry run's lock on the card; on its retry it sees the due
+        # lot expired and takes the discount's points from the later one.
+        points, lines = self._race(self._expire(tomorrow), self._confirm(self.ids["orders"][1]), waiting=True)
         self.assertEqual([line[3] for line in lines if line[0] == "expired"], [100.0])
         self.assertEqual([line[4] for line in lines if line[5] == "Later lot"], [20.0], "spent from the valid lot")
         self.assertEqual(points, 60, "200 given, 40 earned, 100 expired, 80 spent")
