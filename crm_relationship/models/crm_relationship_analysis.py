@@ -9,8 +9,9 @@ import pandas as pd
 
 from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..analytics import bgnbd, gamma_gamma, rfm
+from ..analytics import bgnbd, bulk, gamma_gamma, rfm
 
 _logger = logging.getLogger(__name__)
 
@@ -175,29 +176,58 @@ class CrmRelationshipAnalysis(models.Model):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [ANALYSIS_LOCK_KEY])
 
     # ------------------------------------------------------------------ reading
-    def _read_occasions(self):
-        """One row per customer and purchase day: the untaxed value in company currency.
+    def _read_customers(self):
+        """One row per customer entity, summarised by PostgreSQL: age, recency and span in days,
+        purchase occasions (orders of one calendar day count once), orders, total and mean repeat
+        spend (the first occasion excluded) in company currency, and the longest gap between occasions.
 
-        Read through Odoo's read-only cursor, so that a replica (db_replica_host) serves it.
+        Read through Odoo's read-only cursor, so that a replica (db_replica_host) serves it, and
+        through COPY, so that the client holds a few typed columns rather than a row per occasion.
         """
         as_of_end = datetime.combine(self.date_as_of, dtime.max)
         query = """
-            SELECT p.commercial_partner_id AS partner_id,
-                   so.date_order::date AS day,
-                   SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount,
-                   COUNT(*) AS orders
-              FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_id
-             WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
-          GROUP BY 1, 2
+            WITH occasion AS (
+                SELECT p.commercial_partner_id AS partner_id,
+                       so.date_order::date AS day,
+                       SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount,
+                       COUNT(*) AS orders
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order <= %(as_of_end)s
+              GROUP BY 1, 2
+            ), ordered AS (
+                SELECT partner_id, day, amount, orders,
+                       day - LAG(day) OVER (PARTITION BY partner_id ORDER BY day) AS gap
+                  FROM occasion
+            )
+            SELECT partner_id,
+                   %(as_of)s::date - MIN(day) AS age_days,
+                   %(as_of)s::date - MAX(day) AS recency_days,
+                   MAX(day) - MIN(day) AS span_days,
+                   COUNT(*) AS occasions,
+                   SUM(orders) AS orders,
+                   SUM(amount)::float8 AS total,
+                   COALESCE(AVG(amount) FILTER (WHERE gap IS NOT NULL), 0)::float8 AS repeat_mean,
+                   COALESCE(MAX(gap), 0) AS max_gap_days
+              FROM ordered
+          GROUP BY partner_id
+          ORDER BY partner_id
         """
+        params = {"company": self.company_id.id, "as_of_end": as_of_end, "as_of": self.date_as_of}
+        dtype = {
+            "partner_id": "int64",
+            "age_days": "int32",
+            "recency_days": "int32",
+            "span_days": "int32",
+            "occasions": "int32",
+            "orders": "int64",
+            "total": "float64",
+            "repeat_mean": "float64",
+            "max_gap_days": "int32",
+        }
         with self._read_cursor() as cr:
-            cr.execute(query, [self.company_id.id, as_of_end])
-            rows = cr.fetchall()
-        frame = pd.DataFrame(rows, columns=["partner_id", "day", "amount", "orders"])
-        frame["amount"] = frame["amount"].astype(float)
-        frame["day"] = pd.to_datetime(frame["day"])
-        return frame
+            frame = bulk.read_frame(cr, query, params, dtype)
+        return frame.set_index("partner_id")
 
     def _read_attitude(self, partner_ids):
         """Complaints and NPS answers per customer entity."""
@@ -238,42 +268,22 @@ class CrmRelationshipAnalysis(models.Model):
     def _analyse(self):
         messages = []
         self.env.flush_all()
-        occasions = self._read_occasions()
-        as_of = pd.Timestamp(self.date_as_of)
-        if occasions.empty:
+        customers = self._read_customers()
+        if customers.empty:
             self.write({"customer_count": 0, "order_count": 0, "occasion_count": 0})
             self._reset_stale_metrics([])
             return [self.env._("No confirmed sales orders up to this date: nothing to analyse.")]
-        occasions = occasions.sort_values(["partner_id", "day"])
-        grouped = occasions.groupby("partner_id", sort=True)
-        customers = pd.DataFrame(
-            {
-                "first": grouped["day"].min(),
-                "last": grouped["day"].max(),
-                "occasions": grouped["day"].size(),
-                "total": grouped["amount"].sum(),
-            }
-        )
-        # Spend per purchase for Gamma-Gamma: mean of the repeat occasions, the first one excluded.
-        repeat = occasions[grouped.cumcount() > 0]
-        customers["repeat_mean"] = repeat.groupby("partner_id")["amount"].mean()
-        customers["repeat_mean"] = customers["repeat_mean"].fillna(0.0)
-        customers["max_gap_days"] = (
-            occasions.groupby("partner_id")["day"].diff().dt.days.groupby(occasions["partner_id"]).max()
-        )
-        customers["max_gap_days"] = customers["max_gap_days"].fillna(0)
         self.write(
             {
                 "customer_count": len(customers),
-                "order_count": int(occasions["orders"].sum()),
-                "occasion_count": len(occasions),
+                "order_count": int(customers["orders"].sum()),
+                "occasion_count": int(customers["occasions"].sum()),
             }
         )
 
         x = (customers["occasions"] - 1).to_numpy(dtype=float)
-        t_x = ((customers["last"] - customers["first"]).dt.days / 7.0).to_numpy()
-        T = ((as_of - customers["first"]).dt.days / 7.0).to_numpy()
-        customers["recency_days"] = (as_of - customers["last"]).dt.days
+        t_x = customers["span_days"].to_numpy(dtype=float) / 7.0
+        T = customers["age_days"].to_numpy(dtype=float) / 7.0
 
         try:
             bg = bgnbd.fit(x, t_x, T)
@@ -333,7 +343,7 @@ class CrmRelationshipAnalysis(models.Model):
         weights = weights / weights.sum() if weights.sum() > 0 else np.full(4, 0.25)
 
         recency = customers["recency_days"]
-        age_days = (pd.Timestamp(self.date_as_of) - customers["first"]).dt.days
+        age_days = customers["age_days"]
         alive = customers["alive"]
         stage = np.select(
             [
@@ -396,23 +406,38 @@ class CrmRelationshipAnalysis(models.Model):
             }
         ).sort_values("id")
         frame = frame[frame["id"] > self.resume_after_partner_id]
-        assignments = ", ".join(f"{column} = v.{column}::{COLUMN_TYPES[column]}" for column in METRIC_COLUMNS)
-        columns = ", ".join(["id", *METRIC_COLUMNS])
+        cr = self.env.cr
+        names = [SQL.identifier(column) for column in METRIC_COLUMNS]
+        columns = SQL(", ").join(
+            SQL("%s %s", SQL.identifier(column), SQL(COLUMN_TYPES[column])) for column in METRIC_COLUMNS
+        )
+        # A plain temporary table outlives the commits between chunks; it is the session's own.
+        cr.execute("DROP TABLE IF EXISTS crm_analysis_metrics")
+        cr.execute(SQL("CREATE TEMP TABLE crm_analysis_metrics (id int, %s)", columns))
+        assignments = SQL(", ").join(SQL("%s = v.%s", name, name) for name in names)
+        current = SQL(", ").join(SQL("p.%s", name) for name in names)
+        computed = SQL(", ").join(SQL("v.%s", name) for name in names)
         for start in range(0, len(frame), self.chunk_size):
             chunk = frame.iloc[start : start + self.chunk_size]
-            rows = list(chunk.itertuples(index=False, name=None))
-            placeholders = ", ".join(["%s"] * len(rows))
-            self.env.cr.execute(
-                f"UPDATE res_partner p SET {assignments} FROM (VALUES {placeholders}) AS v({columns}) "
-                "WHERE p.id = v.id",
-                [tuple(_plain(value) for value in row) for row in rows],
+            cr.execute("TRUNCATE crm_analysis_metrics")
+            bulk.write_frame(cr, "crm_analysis_metrics", chunk)
+            # Rows whose metrics are unchanged are not rewritten: a re-run on the same data writes nothing.
+            cr.execute(
+                SQL(
+                    "UPDATE res_partner p SET %s FROM crm_analysis_metrics v"
+                    " WHERE p.id = v.id AND (%s) IS DISTINCT FROM (%s)",
+                    assignments,
+                    current,
+                    computed,
+                )
             )
             self.write(
-                {"resume_after_partner_id": int(chunk["id"].iloc[-1]), "written_count": self.written_count + len(rows)}
+                {"resume_after_partner_id": int(chunk["id"].iloc[-1]), "written_count": self.written_count + len(chunk)}
             )
             self._commit()
             if self.env.context.get("crm_relationship_analysis_stop_after_chunk"):
                 raise _Interrupted
+        cr.execute("DROP TABLE crm_analysis_metrics")
         self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
 
     def _reset_stale_metrics(self, partner_ids):
@@ -428,9 +453,3 @@ class CrmRelationshipAnalysis(models.Model):
 
 class _Interrupted(Exception):
     """Raised by tests (through a context key) to simulate a crash between two chunks."""
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

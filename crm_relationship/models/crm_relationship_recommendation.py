@@ -4,9 +4,14 @@ from scipy import sparse
 
 from odoo import api, fields, models
 
+from ..analytics import bulk
+
 TOP_PRODUCTS = 500
 MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
+# Customers scored at once: bounds the dense blocks (customers x products) held in memory.
+SCORING_BLOCK = 1000
+STORED_COLUMNS = ["partner_id", "product_id", "anchor_product_id", "rank", "lift"]
 
 
 class CrmRelationshipRecommendation(models.Model):
@@ -39,22 +44,24 @@ class CrmRelationshipRecommendation(models.Model):
     def _compute_for_analysis(self, analysis):
         """Replace every customer's suggestions from the whole confirmed order history, in bulk."""
         as_of_end = f"{analysis.date_as_of} 23:59:59"
+        query = """
+            SELECT p.commercial_partner_id AS partner_id, sol.product_id, COUNT(DISTINCT so.id) AS orders
+              FROM sale_order_line sol
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
+               AND sol.product_id IS NOT NULL AND sol.display_type IS NULL AND sol.price_unit > 0
+          GROUP BY 1, 2
+        """
         with analysis._read_cursor() as cr:
-            cr.execute(
-                """
-                SELECT p.commercial_partner_id, sol.product_id, COUNT(DISTINCT so.id)
-                  FROM sale_order_line sol
-                  JOIN sale_order so ON so.id = sol.order_id
-                  JOIN res_partner p ON p.id = so.partner_id
-                 WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
-                   AND sol.product_id IS NOT NULL AND sol.display_type IS NULL AND sol.price_unit > 0
-              GROUP BY 1, 2
-                """,
+            bought = bulk.read_frame(
+                cr,
+                query,
                 [analysis.company_id.id, as_of_end],
+                {"partner_id": "int64", "product_id": "int64", "orders": "int32"},
             )
-            bought = pd.DataFrame(cr.fetchall(), columns=["partner_id", "product_id", "orders"])
         if bought.empty:
-            self._store_for_analysis(analysis, [])
+            self._store_for_analysis(analysis, pd.DataFrame(columns=STORED_COLUMNS))
             return
         top = bought.groupby("product_id").size().nlargest(TOP_PRODUCTS).index
         bought = bought[bought["product_id"].isin(top)]
@@ -73,14 +80,15 @@ class CrmRelationshipRecommendation(models.Model):
         lift[(pairs < MIN_PAIR_CUSTOMERS) | ~np.isfinite(lift)] = 0.0
         np.fill_diagonal(lift, 0.0)
         lift[lift <= 1.0] = 0.0
-        rows = []
-        for start in range(0, len(partners), 5000):
-            block = matrix[start : start + 5000]
-            scores = (block @ lift).astype(float)
-            scores[(often[start : start + 5000]).toarray() > 0] = 0.0
+        parts = []
+        for start in range(0, len(partners), SCORING_BLOCK):
+            block = matrix[start : start + SCORING_BLOCK]
+            scores = block @ lift
+            scores[often[start : start + SCORING_BLOCK].toarray() > 0] = 0.0
             k = min(RECOMMENDATIONS_PER_CUSTOMER, scores.shape[1])
             best = np.argsort(-scores, axis=1)[:, :k]
             dense = block.toarray()
+            block_partners = partners[start : start + SCORING_BLOCK]
             for rank in range(k):
                 columns = best[:, rank]
                 chosen = scores[np.arange(len(columns)), columns]
@@ -88,33 +96,29 @@ class CrmRelationshipRecommendation(models.Model):
                 anchors = contributions.argmax(axis=1)
                 anchor_lift = contributions[np.arange(len(columns)), anchors]
                 keep = chosen > 0
-                rows.extend(
-                    zip(
-                        partners[start:][: len(columns)][keep].tolist(),
-                        products[columns[keep]].tolist(),
-                        products[anchors[keep]].tolist(),
-                        [rank + 1] * int(keep.sum()),
-                        np.round(anchor_lift[keep], 2).tolist(),
-                        strict=True,
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "partner_id": block_partners[keep],
+                            "product_id": products[columns[keep]],
+                            "anchor_product_id": products[anchors[keep]],
+                            "rank": rank + 1,
+                            "lift": np.round(anchor_lift[keep], 2),
+                        }
                     )
                 )
-        self._store_for_analysis(analysis, rows)
+        self._store_for_analysis(analysis, pd.concat(parts, ignore_index=True))
 
     @api.model
     def _store_for_analysis(self, analysis, rows):
-        """Make the stored suggestions equal ``rows`` (partner, product, anchor, rank, lift), touching only
+        """Make the stored suggestions equal the frame ``rows`` (STORED_COLUMNS), touching only
         what changed: a nightly run rewrites few rows, and unchanged rows cost no foreign-key checks."""
         cr = self.env.cr
         cr.execute(
             "CREATE TEMP TABLE crm_recommendation_new (partner_id int, product_id int, anchor_product_id int,"
             " rank int, lift numeric) ON COMMIT DROP"
         )
-        for start in range(0, len(rows), 20000):
-            chunk = rows[start : start + 20000]
-            cr.execute(
-                "INSERT INTO crm_recommendation_new VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
+        bulk.write_frame(cr, "crm_recommendation_new", rows)
         cr.execute("CREATE INDEX ON crm_recommendation_new (partner_id, rank)")
         cr.execute("ANALYZE crm_recommendation_new")
         cr.execute(

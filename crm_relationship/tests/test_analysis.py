@@ -86,6 +86,39 @@ class TestRelationshipAnalysis(TransactionCase):
         )
         self.assertTrue(0 <= health.relationship_health <= 100)
 
+    def test_customer_summary_counts_occasions_not_orders(self):
+        returning = self.env["res.partner"].create({"name": "Returning Rita"})
+        self._order(returning, 500, [(self.product_a, 5)])
+        self._order(returning, 500, [(self.product_a, 2.5)])
+        self._order(returning, 100, [(self.product_c, 6)])
+        self._order(returning, 10, [(self.product_a, 3.5)])
+        self.env.flush_all()
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})
+        summary = run._read_customers().loc[returning.id]
+        # Two orders on one day are one purchase occasion.
+        self.assertEqual(summary["occasions"], 3)
+        self.assertEqual(summary["orders"], 4)
+        self.assertAlmostEqual(summary["total"], 250.0)
+        # Spend per repeat purchase leaves the first occasion out: (30 + 70) / 2.
+        self.assertAlmostEqual(summary["repeat_mean"], 50.0)
+        self.assertEqual(
+            (summary["age_days"], summary["recency_days"], summary["span_days"], summary["max_gap_days"]),
+            (500, 10, 490, 400),
+        )
+        run.action_run()
+        self.assertEqual(returning.rfm_frequency, 3)
+        self.assertEqual(returning.lifecycle_stage, "won_back")
+
+    def test_rerun_on_the_same_data_rewrites_nothing(self):
+        self._run()
+        self.env.flush_all()
+        # Every UPDATE of a row leaves a new row version at a new physical place (ctid).
+        self.env.cr.execute("SELECT ctid::text FROM res_partner WHERE id = %s", [self.loyal.id])
+        place = self.env.cr.fetchone()[0]
+        self._run()
+        self.env.cr.execute("SELECT ctid::text FROM res_partner WHERE id = %s", [self.loyal.id])
+        self.assertEqual(self.env.cr.fetchone()[0], place)
+
     def test_recommendations_from_co_purchases(self):
         self._run()
         # The buyers bought coffee and grinder together; Olga bought a grinder only.
