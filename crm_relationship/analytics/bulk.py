@@ -2,12 +2,15 @@
 
 A result of a hundred thousand rows fetched as Python tuples costs more time and memory than the
 query that produced it; as CSV through COPY it arrives as one buffer that pandas parses into typed
-columns. The same goes the other way for bulk writes into a temporary table.
+columns. The other way, rows go out as CSV a slice at a time, so that a bulk write never holds
+more than one slice as text.
 """
 
 import io
 
 import pandas as pd
+
+WRITE_SLICE = 10_000
 
 
 def read_frame(cr, query, params, dtype):
@@ -21,7 +24,29 @@ def read_frame(cr, query, params, dtype):
 
 def write_frame(cr, table, frame):
     """Append the rows of ``frame`` to ``table`` (columns by name); empty cells become NULL."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
-    buffer.seek(0)
-    cr.copy_expert(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    cr.copy_expert(
+        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)",
+        _CsvSlices(frame, WRITE_SLICE),
+        size=1 << 20,
+    )
+
+
+class _CsvSlices(io.RawIOBase):
+    """A readable file of ``frame`` as CSV, rendered one slice of rows at a time as COPY reads it."""
+
+    def __init__(self, frame, rows):
+        super().__init__()
+        self._frame, self._rows, self._next, self._pending = frame, rows, 0, b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if not self._pending and self._next < len(self._frame):
+            part = self._frame.iloc[self._next : self._next + self._rows]
+            self._next += self._rows
+            self._pending = part.to_csv(index=False, header=False).encode()
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size

@@ -380,9 +380,10 @@ class CrmRelationshipAnalysis(models.Model):
         customers["health"] = parts.sum(axis=1)
 
     # ------------------------------------------------------------------ writing
-    def _write_metrics(self, customers):
-        """Bulk UPDATE in chunks that commit as they go; a resumed run skips what is written."""
-        frame = pd.DataFrame(
+    @api.model
+    def _metric_rows(self, customers):
+        """The partner columns of a slice of the analysed customers, rounded as stored."""
+        return pd.DataFrame(
             {
                 "id": customers.index.astype(int),
                 "rfm_recency": customers["recency_days"].astype(int),
@@ -404,8 +405,14 @@ class CrmRelationshipAnalysis(models.Model):
                 "health_satisfaction_points": customers["health_satisfaction"].round(1),
                 "health_complaint_points": customers["health_complaints"].round(1),
             }
-        ).sort_values("id")
-        frame = frame[frame["id"] > self.resume_after_partner_id]
+        )
+
+    def _write_metrics(self, customers):
+        """Bulk UPDATE in chunks that commit as they go; a resumed run skips what is written.
+
+        ``customers`` is indexed by partner id in ascending order (as read).
+        """
+        first = customers.index.searchsorted(self.resume_after_partner_id, side="right")
         cr = self.env.cr
         names = [SQL.identifier(column) for column in METRIC_COLUMNS]
         columns = SQL(", ").join(
@@ -417,8 +424,8 @@ class CrmRelationshipAnalysis(models.Model):
         assignments = SQL(", ").join(SQL("%s = v.%s", name, name) for name in names)
         current = SQL(", ").join(SQL("p.%s", name) for name in names)
         computed = SQL(", ").join(SQL("v.%s", name) for name in names)
-        for start in range(0, len(frame), self.chunk_size):
-            chunk = frame.iloc[start : start + self.chunk_size]
+        for start in range(first, len(customers), self.chunk_size):
+            chunk = self._metric_rows(customers.iloc[start : start + self.chunk_size])
             cr.execute("TRUNCATE crm_analysis_metrics")
             bulk.write_frame(cr, "crm_analysis_metrics", chunk)
             # Rows whose metrics are unchanged are not rewritten: a re-run on the same data writes nothing.

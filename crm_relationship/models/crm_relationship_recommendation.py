@@ -11,7 +11,6 @@ MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
 # Customers scored at once: bounds the dense blocks (customers x products) held in memory.
 SCORING_BLOCK = 1000
-STORED_COLUMNS = ["partner_id", "product_id", "anchor_product_id", "rank", "lift"]
 
 
 class CrmRelationshipRecommendation(models.Model):
@@ -60,9 +59,15 @@ class CrmRelationshipRecommendation(models.Model):
                 [analysis.company_id.id, as_of_end],
                 {"partner_id": "int64", "product_id": "int64", "orders": "int32"},
             )
-        if bought.empty:
-            self._store_for_analysis(analysis, pd.DataFrame(columns=STORED_COLUMNS))
-            return
+        self._start_storing()
+        if not bought.empty:
+            self._score_and_store(bought)
+        self._finish_storing(analysis)
+
+    @api.model
+    def _score_and_store(self, bought):
+        """Score every customer against the co-purchase lift of the products, a block of customers at a
+        time, each block's suggestions sent to the database before the next block is scored."""
         top = bought.groupby("product_id").size().nlargest(TOP_PRODUCTS).index
         bought = bought[bought["product_id"].isin(top)]
         partners, partner_index = np.unique(bought["partner_id"].to_numpy(), return_inverse=True)
@@ -80,7 +85,6 @@ class CrmRelationshipRecommendation(models.Model):
         lift[(pairs < MIN_PAIR_CUSTOMERS) | ~np.isfinite(lift)] = 0.0
         np.fill_diagonal(lift, 0.0)
         lift[lift <= 1.0] = 0.0
-        parts = []
         for start in range(0, len(partners), SCORING_BLOCK):
             block = matrix[start : start + SCORING_BLOCK]
             scores = block @ lift
@@ -89,6 +93,7 @@ class CrmRelationshipRecommendation(models.Model):
             best = np.argsort(-scores, axis=1)[:, :k]
             dense = block.toarray()
             block_partners = partners[start : start + SCORING_BLOCK]
+            parts = []
             for rank in range(k):
                 columns = best[:, rank]
                 chosen = scores[np.arange(len(columns)), columns]
@@ -107,18 +112,20 @@ class CrmRelationshipRecommendation(models.Model):
                         }
                     )
                 )
-        self._store_for_analysis(analysis, pd.concat(parts, ignore_index=True))
+            bulk.write_frame(self.env.cr, "crm_recommendation_new", pd.concat(parts, ignore_index=True))
 
     @api.model
-    def _store_for_analysis(self, analysis, rows):
-        """Make the stored suggestions equal the frame ``rows`` (STORED_COLUMNS), touching only
-        what changed: a nightly run rewrites few rows, and unchanged rows cost no foreign-key checks."""
-        cr = self.env.cr
-        cr.execute(
+    def _start_storing(self):
+        self.env.cr.execute(
             "CREATE TEMP TABLE crm_recommendation_new (partner_id int, product_id int, anchor_product_id int,"
             " rank int, lift numeric) ON COMMIT DROP"
         )
-        bulk.write_frame(cr, "crm_recommendation_new", rows)
+
+    @api.model
+    def _finish_storing(self, analysis):
+        """Make the stored suggestions equal the new ones, touching only what changed: a nightly run
+        rewrites few rows, and unchanged rows cost no foreign-key checks."""
+        cr = self.env.cr
         cr.execute("CREATE INDEX ON crm_recommendation_new (partner_id, rank)")
         cr.execute("ANALYZE crm_recommendation_new")
         cr.execute(

@@ -11,3 +11,4 @@ from . import test_profile
 from . import test_nps
 from . import test_clv_reference
 from . import test_analysis
+from . import test_bulk
