@@ -191,6 +191,8 @@ def render(results, png_name):
                 a.get("ratio"),
                 a.get("rerun_s"),
                 a.get("rerun_ratio"),
+                a.get("next_day_s"),
+                a.get("next_day_ratio"),
                 a.get("peak_rss_mb"),
             ]
         )
@@ -204,8 +206,10 @@ def render(results, png_name):
                 "analysis s",
                 "analysis queries",
                 "ratio",
-                "nightly re-run s",
+                "re-run, same day s",
                 "re-run ratio",
+                "next day s",
+                "next day ratio",
                 "peak memory MB",
             ],
             rows,
