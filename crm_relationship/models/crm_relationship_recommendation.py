@@ -19,6 +19,9 @@ class CrmRelationshipRecommendation(models.Model):
     _name = "crm.relationship.recommendation"
     _description = "Next Best Product"
     _order = "partner_id, rank"
+    # Rewritten in bulk by every analysis run (five rows per customer), like mail.notification: who and
+    # when is the run's own record, and audit columns would cost two foreign-key checks per row.
+    _log_access = False
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
     product_id = fields.Many2one("product.product", string="Product", required=True, ondelete="cascade")
@@ -141,26 +144,21 @@ class CrmRelationshipRecommendation(models.Model):
         cr.execute(
             """
             UPDATE crm_relationship_recommendation r
-               SET product_id = n.product_id, anchor_product_id = n.anchor_product_id, lift = n.lift,
-                   write_uid = %s, write_date = now() at time zone 'utc'
+               SET product_id = n.product_id, anchor_product_id = n.anchor_product_id, lift = n.lift
               FROM crm_recommendation_new n
              WHERE n.partner_id = r.partner_id AND n.rank = r.rank
                AND (r.product_id, r.anchor_product_id, r.lift)
                    IS DISTINCT FROM (n.product_id, n.anchor_product_id, n.lift)
-            """,
-            [self.env.uid],
+            """
         )
         cr.execute(
             """
-            INSERT INTO crm_relationship_recommendation
-                   (partner_id, product_id, anchor_product_id, rank, lift,
-                    create_uid, write_uid, create_date, write_date)
-            SELECT n.*, %s, %s, now() at time zone 'utc', now() at time zone 'utc'
+            INSERT INTO crm_relationship_recommendation (partner_id, product_id, anchor_product_id, rank, lift)
+            SELECT n.partner_id, n.product_id, n.anchor_product_id, n.rank, n.lift
               FROM crm_recommendation_new n
              WHERE NOT EXISTS (SELECT 1 FROM crm_relationship_recommendation r
                                 WHERE r.partner_id = n.partner_id AND r.rank = n.rank)
-            """,
-            [self.env.uid, self.env.uid],
+            """
         )
         cr.execute("DROP TABLE crm_recommendation_new")
         self.invalidate_model()
