@@ -317,6 +317,8 @@ class CrmRelationshipAnalysis(models.Model):
         except ValueError as error:
             messages.append(self.env._("Spend per purchase not modelled (%s): the average spend is used.", error))
             customers["spend"] = positive_mean
+        # Customers who took back at least what they paid (refunds larger than purchases) are worth nothing.
+        customers.loc[customers["total"] <= 0, "spend"] = 0.0
         customers["clv"] = customers["expected"] * customers["spend"]
 
         r, f, m = rfm.scores(customers["recency_days"], customers["occasions"], customers["total"])

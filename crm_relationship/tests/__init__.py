@@ -12,3 +12,4 @@ from . import test_nps
 from . import test_clv_reference
 from . import test_analysis
 from . import test_bulk
+from . import test_analysis_bad_input

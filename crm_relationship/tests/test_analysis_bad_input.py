@@ -1,0 +1,124 @@
+import dataclasses
+from datetime import date, datetime, timedelta
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.addons.crm_relationship.analytics import bgnbd
+from odoo.tests import TransactionCase, tagged
+
+# In the past, so that orders committed by other tests (dated today) are not part of these runs.
+AS_OF = date(2019, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalysisBadInput(TransactionCase):
+    """Each kind of awkward history gives a defined result and a finished run, never a crash."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product = cls.env["product.product"].create({"name": "Espresso cups", "list_price": 10.0, "taxes_id": []})
+        cls.regulars = cls.env["res.partner"].create([{"name": f"Regular {i}"} for i in range(8)])
+        for i, partner in enumerate(cls.regulars):
+            for days_ago in (300 - i * 7, 150 - i * 5, 30 + i):
+                cls._order(partner, days_ago, 10 + i)
+
+    @classmethod
+    def _order(cls, partner, days_ago, price, **values):
+        order = (
+            cls.env["sale.order"]
+            .with_company(values.pop("company", cls.env.company))
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [Command.create({"product_id": cls.product.id, "price_unit": price})],
+                    **values,
+                }
+            )
+        )
+        order.action_confirm()
+        order.date_order = datetime.combine(AS_OF, datetime.min.time()) - timedelta(days=days_ago, hours=-10)
+        return order
+
+    def setUp(self):
+        super().setUp()
+        # The analysis reads through registry.cursor(readonly=True): let it see this test's data.
+        self.registry_enter_test_mode()
+
+    def _run(self):
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})
+        run.action_run()
+        self.assertEqual(run.state, "done", run.message)
+        return run
+
+    def test_refunds_larger_than_purchases(self):
+        refunder = self.env["res.partner"].create({"name": "Refunding Rob"})
+        self._order(refunder, 200, 100.0)
+        self._order(refunder, 50, -150.0)
+        self._run()
+        self.assertAlmostEqual(refunder.rfm_monetary, -50.0)
+        self.assertEqual(refunder.rfm_frequency, 2)
+        self.assertEqual(refunder.clv_value, 0.0)
+        self.assertTrue(0 <= refunder.relationship_health <= 100)
+
+    def test_orders_in_another_currency_count_in_company_currency(self):
+        company_currency = self.env.company.currency_id
+        other = self.env["res.currency"].search(
+            [("id", "!=", company_currency.id), ("active", "in", [True, False])], limit=1
+        )
+        other.active = True
+        # One unit of company currency is worth two units of the other, since long before the orders.
+        (other | company_currency).rate_ids.unlink()
+        self.env["res.currency.rate"].create({"currency_id": other.id, "name": date(2010, 1, 1), "rate": 2.0})
+        pricelist = self.env["product.pricelist"].create({"name": "Foreign prices", "currency_id": other.id})
+        traveller = self.env["res.partner"].create({"name": "Travelling Tess"})
+        order = self._order(traveller, 20, 300.0, pricelist_id=pricelist.id)
+        self.assertEqual(order.currency_id, other)
+        self.assertAlmostEqual(order.amount_untaxed, 300.0)
+        self._run()
+        self.assertAlmostEqual(traveller.rfm_monetary, 150.0)
+
+    def test_orders_of_another_company_are_left_out(self):
+        other_company = self.env["res.company"].create({"name": "Sister company"})
+        elsewhere = self.env["res.partner"].create({"name": "Elsewhere Eve"})
+        self._order(elsewhere, 20, 50.0, company=other_company)
+        both = self.regulars[0]
+        self._order(both, 10, 1000.0, company=other_company)
+        run = self._run()
+        self.assertEqual(run.customer_count, 8)
+        self.assertFalse(elsewhere.rfm_segment)
+        self.assertEqual(both.rfm_frequency, 3)
+
+    def test_only_one_time_buyers_cannot_fit_the_models(self):
+        one_timers = self.env["res.partner"].create([{"name": f"Once {i}"} for i in range(5)])
+        for i, partner in enumerate(one_timers):
+            self._order(partner, 2000 + i * 30, 20.0)
+        # As of a date when nobody had bought twice yet.
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF - timedelta(days=1500)})
+        run.action_run()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.customer_count, 5)
+        self.assertIn("too little repeat buying", run.message)
+        self.assertTrue(all(partner.rfm_segment for partner in one_timers))
+        self.assertEqual(set(one_timers.mapped("clv_expected_purchases")), {0.0})
+
+    def test_a_fit_that_does_not_converge_is_reported(self):
+        fit = bgnbd.fit
+
+        def not_converged(*args, **kwargs):
+            return dataclasses.replace(fit(*args, **kwargs), converged=False)
+
+        with patch.object(bgnbd, "fit", not_converged):
+            run = self._run()
+        self.assertIn("did not fully converge", run.message)
+        self.assertTrue(all(partner.rfm_segment for partner in self.regulars))
+
+    def test_a_failing_run_is_marked_failed_with_its_error(self):
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})
+        with (
+            patch.object(bgnbd, "probability_alive", side_effect=RuntimeError("boom")),
+            self.assertLogs("odoo.addons.crm_relationship.models.crm_relationship_analysis", level="ERROR"),
+        ):
+            run.action_run()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("boom", run.message)
