@@ -230,39 +230,40 @@ class CrmRelationshipAnalysis(models.Model):
         return frame.set_index("partner_id")
 
     def _read_attitude(self, partner_ids):
-        """Complaints and NPS answers per customer entity."""
+        """Complaints and NPS answers of the customer entities ``partner_ids`` (ascending ids of a chunk)."""
+        bounds = {"company": self.company_id.id, "first": int(partner_ids[0]), "last": int(partner_ids[-1])}
         with self._read_cursor() as cr:
-            cr.execute(
+            complaints = bulk.read_frame(
+                cr,
                 """
-                SELECT c.commercial_partner_id,
-                       COUNT(*),
-                       COUNT(*) FILTER (WHERE NOT COALESCE(s.is_closed, FALSE)),
-                       AVG(NULLIF(c.rating_last_value, 0))
+                SELECT c.commercial_partner_id AS partner_id,
+                       COUNT(*) AS complaints,
+                       COUNT(*) FILTER (WHERE NOT COALESCE(s.is_closed, FALSE)) AS open_complaints,
+                       AVG(NULLIF(c.rating_last_value, 0))::float8 AS rating
                   FROM crm_complaint c
              LEFT JOIN crm_complaint_stage s ON s.id = c.stage_id
-                 WHERE c.company_id = %s
+                 WHERE c.company_id = %(company)s AND c.commercial_partner_id BETWEEN %(first)s AND %(last)s
               GROUP BY 1
                 """,
-                [self.company_id.id],
+                bounds,
+                {"partner_id": "int64", "complaints": "float64", "open_complaints": "float64", "rating": "float64"},
             )
-            complaints = pd.DataFrame(cr.fetchall(), columns=["partner_id", "complaints", "open_complaints", "rating"])
-            cr.execute(
+            nps = bulk.read_frame(
+                cr,
                 """
-                SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id, score
+                SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id AS partner_id, score::float8 AS nps
                   FROM crm_relationship_nps
-                 WHERE state = 'answered' AND company_id = %s
+                 WHERE state = 'answered' AND company_id = %(company)s
+                   AND commercial_partner_id BETWEEN %(first)s AND %(last)s
               ORDER BY commercial_partner_id, date_answered DESC, id DESC
                 """,
-                [self.company_id.id],
+                bounds,
+                {"partner_id": "int64", "nps": "float64"},
             )
-            nps = pd.DataFrame(cr.fetchall(), columns=["partner_id", "nps"])
-        frame = pd.DataFrame({"partner_id": partner_ids})
-        frame = frame.merge(complaints, on="partner_id", how="left").merge(nps, on="partner_id", how="left")
-        # Numbers from the database arrive as Python objects (Decimal, None): make the columns numeric.
-        numeric = ["complaints", "open_complaints", "rating", "nps"]
-        frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
+        frame = complaints.set_index("partner_id").join(nps.set_index("partner_id"), how="outer")
+        frame = frame.reindex(pd.Index(partner_ids, name="partner_id"))
         frame[["complaints", "open_complaints"]] = frame[["complaints", "open_complaints"]].fillna(0)
-        return frame.set_index("partner_id")
+        return frame
 
     # ------------------------------------------------------------------ computing
     def _analyse(self):
@@ -321,20 +322,23 @@ class CrmRelationshipAnalysis(models.Model):
         customers.loc[customers["total"] <= 0, "spend"] = 0.0
         customers["clv"] = customers["expected"] * customers["spend"]
 
+        # What needs every customer at once: quintile scores and the rank of each customer's value.
         r, f, m = rfm.scores(customers["recency_days"], customers["occasions"], customers["total"])
-        customers["r"], customers["f"], customers["m"] = r, f, m
-        customers["segment"] = rfm.segment(r, f, m)
-        customers = customers.join(self._read_attitude(customers.index.to_numpy()))
-        self._score_relationship(customers)
-        self._write_metrics(customers)
+        customers["r"], customers["f"], customers["m"] = r.astype(np.int8), f.astype(np.int8), m.astype(np.int8)
+        customers["value_rank"] = customers["clv"].rank(pct=True, method="average").fillna(0)
+        repeat_occasions = customers.loc[customers["occasions"] >= 2, "occasions"]
+        frequent_from = max(2.0, float(repeat_occasions.median() if len(repeat_occasions) else 2))
+        customers = customers.drop(columns=["spend", "repeat_mean", "orders", "span_days"])
+        # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
+        self._write_metrics(customers, frequent_from)
         self._reset_stale_metrics(customers.index.tolist())
         self.env["crm.relationship.recommendation"]._compute_for_analysis(self)
         if len(customers) < 50:
             messages.append(self.env._("Fewer than 50 customers: quintiles and model estimates are rough."))
         return messages
 
-    def _score_relationship(self, customers):
-        """Lifecycle stage, attitude, loyalty quadrant and the weighted health score, column-wise."""
+    def _health_weights(self):
+        """The Settings' weights of value, retention, satisfaction and complaints, summing to 1."""
         params = self.env["ir.config_parameter"].sudo()
         weights = np.array(
             [
@@ -342,12 +346,17 @@ class CrmRelationshipAnalysis(models.Model):
                 for name, default in (("value", 30), ("retention", 30), ("satisfaction", 25), ("complaints", 15))
             ]
         )
-        weights = weights / weights.sum() if weights.sum() > 0 else np.full(4, 0.25)
+        return weights / weights.sum() if weights.sum() > 0 else np.full(4, 0.25)
 
+    def _score_relationship(self, customers, frequent_from, weights):
+        """Segment, lifecycle stage, attitude, loyalty quadrant and the weighted health score of a chunk of
+        customers, column-wise. ``frequent_from`` (purchase occasions that count as frequent) and the
+        customers' ``value_rank`` come from the whole customer base."""
+        customers["segment"] = rfm.segment(customers["r"], customers["f"], customers["m"])
         recency = customers["recency_days"]
         age_days = customers["age_days"]
         alive = customers["alive"]
-        stage = np.select(
+        customers["stage"] = np.select(
             [
                 age_days <= 90,
                 (recency <= 180) & (customers["max_gap_days"] > 365),
@@ -357,7 +366,6 @@ class CrmRelationshipAnalysis(models.Model):
             ["new", "won_back", "active", "lapsed"],
             default="at_risk",
         )
-        customers["stage"] = stage
 
         # Attitude 0..1: the latest NPS answer and the mean complaint rating, neutral without data.
         nps_part = customers["nps"].astype(float) / 10.0
@@ -366,17 +374,14 @@ class CrmRelationshipAnalysis(models.Model):
         attitude = attitude - 0.1 * customers["open_complaints"].clip(upper=3)
         customers["attitude"] = attitude.clip(0, 1)
 
-        repeaters = customers["occasions"] >= 2
-        frequent = customers["occasions"] >= max(2.0, float(customers.loc[repeaters, "occasions"].median() or 2))
-        high_patronage = frequent & (alive >= 0.5)
+        high_patronage = (customers["occasions"] >= frequent_from) & (alive >= 0.5)
         high_attitude = customers["attitude"] >= 0.6
         customers["quadrant"] = np.select(
             [high_attitude & high_patronage, high_attitude, high_patronage], ["true", "latent", "spurious"], "none"
         )
 
-        value = customers["clv"].rank(pct=True, method="average").fillna(0)
         complaints = 1 - (0.5 * customers["open_complaints"] + 0.1 * customers["complaints"]).clip(upper=1)
-        parts = np.column_stack([value, alive, customers["attitude"], complaints]) * weights * 100
+        parts = np.column_stack([customers["value_rank"], alive, customers["attitude"], complaints]) * weights * 100
         customers["health_value"], customers["health_retention"] = parts[:, 0], parts[:, 1]
         customers["health_satisfaction"], customers["health_complaints"] = parts[:, 2], parts[:, 3]
         customers["health"] = parts.sum(axis=1)
@@ -409,12 +414,14 @@ class CrmRelationshipAnalysis(models.Model):
             }
         )
 
-    def _write_metrics(self, customers):
-        """Bulk UPDATE in chunks that commit as they go; a resumed run skips what is written.
+    def _write_metrics(self, customers, frequent_from):
+        """Score and write a chunk of customers at a time, each chunk one bulk UPDATE committed as it
+        goes; a resumed run skips what is written.
 
         ``customers`` is indexed by partner id in ascending order (as read).
         """
         first = customers.index.searchsorted(self.resume_after_partner_id, side="right")
+        weights = self._health_weights()
         cr = self.env.cr
         names = [SQL.identifier(column) for column in METRIC_COLUMNS]
         columns = SQL(", ").join(
@@ -427,7 +434,10 @@ class CrmRelationshipAnalysis(models.Model):
         current = SQL(", ").join(SQL("p.%s", name) for name in names)
         computed = SQL(", ").join(SQL("v.%s", name) for name in names)
         for start in range(first, len(customers), self.chunk_size):
-            chunk = self._metric_rows(customers.iloc[start : start + self.chunk_size])
+            part = customers.iloc[start : start + self.chunk_size]
+            part = part.join(self._read_attitude(part.index.to_numpy()))
+            self._score_relationship(part, frequent_from, weights)
+            chunk = self._metric_rows(part)
             cr.execute("TRUNCATE crm_analysis_metrics")
             bulk.write_frame(cr, "crm_analysis_metrics", chunk)
             # Rows whose metrics are unchanged are not rewritten: a re-run on the same data writes nothing.
