@@ -45,6 +45,13 @@ class CrmRelationshipRecommendation(models.Model):
     @api.model
     def _compute_for_analysis(self, analysis):
         """Replace every customer's suggestions from the whole confirmed order history, in bulk."""
+        self._start_storing()
+        self._score_and_store(analysis)
+        self._finish_storing(analysis)
+
+    @api.model
+    def _read_bought(self, analysis):
+        """Per customer entity and product: in how many confirmed orders they bought it."""
         as_of_end = f"{analysis.date_as_of} 23:59:59"
         query = """
             SELECT p.commercial_partner_id AS partner_id, sol.product_id, COUNT(DISTINCT so.id) AS orders
@@ -56,32 +63,35 @@ class CrmRelationshipRecommendation(models.Model):
           GROUP BY 1, 2
         """
         with analysis._read_cursor() as cr:
-            bought = bulk.read_frame(
+            return bulk.read_frame(
                 cr,
                 query,
                 [analysis.company_id.id, as_of_end],
-                {"partner_id": "int64", "product_id": "int64", "orders": "int32"},
+                {"partner_id": "int32", "product_id": "int32", "orders": "int32"},
             )
-        self._start_storing()
-        if not bought.empty:
-            self._score_and_store(bought)
-        self._finish_storing(analysis)
 
     @api.model
-    def _score_and_store(self, bought):
+    def _score_and_store(self, analysis):
         """Score every customer against the co-purchase lift of the products, a block of customers at a
         time, each block's suggestions sent to the database before the next block is scored."""
-        top = bought.groupby("product_id").size().nlargest(TOP_PRODUCTS).index
-        bought = bought[bought["product_id"].isin(top)]
+        bought = self._read_bought(analysis)
+        if bought.empty:
+            return
+        customers_per_product = bought.groupby("product_id").size()
+        if len(customers_per_product) > TOP_PRODUCTS:
+            bought = bought[bought["product_id"].isin(customers_per_product.nlargest(TOP_PRODUCTS).index)]
         partners, partner_index = np.unique(bought["partner_id"].to_numpy(), return_inverse=True)
         products, product_index = np.unique(bought["product_id"].to_numpy(), return_inverse=True)
         matrix = sparse.csr_matrix(
-            (np.ones(len(bought)), (partner_index, product_index)), shape=(len(partners), len(products))
+            (np.ones(len(bought), dtype=np.float32), (partner_index, product_index)),
+            shape=(len(partners), len(products)),
         )
         often = sparse.csr_matrix(
-            ((bought["orders"].to_numpy() >= 2).astype(float), (partner_index, product_index)), shape=matrix.shape
+            ((bought["orders"].to_numpy() >= 2).astype(np.float32), (partner_index, product_index)),
+            shape=matrix.shape,
         )
-        pairs = (matrix.T @ matrix).toarray()
+        del bought, partner_index, product_index
+        pairs = (matrix.T @ matrix).toarray().astype(float)
         singles = np.diag(pairs).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             lift = pairs * len(partners) / np.outer(singles, singles)
