@@ -10,6 +10,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln, hyp2f1
 
+from .starts import usable_start
+
 
 @dataclass(frozen=True)
 class BgNbdParams:
@@ -36,8 +38,12 @@ def log_likelihood(params, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.0, 1.5, 5.0))):
-    """Maximum-likelihood fit on log-parameters (L-BFGS-B, several starting points, best kept)."""
+def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.0, 1.5, 5.0)), warm_start=None):
+    """Maximum-likelihood fit on log-parameters (L-BFGS-B, several starting points, best kept).
+
+    ``warm_start`` (r, alpha, a, b), typically last night's estimates, is tried alone first: when it
+    converges the other starting points are skipped.
+    """
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if len(x) < 2 or not np.any(x > 0):
         raise ValueError("BG/NBD needs at least two customers and some repeat purchases")
@@ -51,11 +57,15 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
             return 1e300, np.zeros(4)
         return value, gradient
 
-    best = None
-    for start in starts:
-        result = minimize(objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4)
-        if best is None or result.fun < best.fun:
-            best = result
+    def minimize_from(start):
+        return minimize(objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4)
+
+    best = minimize_from(warm_start) if usable_start(warm_start, 4) else None
+    if best is None or not best.success:
+        for start in starts:
+            result = minimize_from(start)
+            if best is None or result.fun < best.fun:
+                best = result
     r, alpha, a, b = np.exp(best.x)
     return BgNbdParams(r, alpha, a, b, -best.fun, bool(best.success))
 

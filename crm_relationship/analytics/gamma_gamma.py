@@ -9,6 +9,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import gammaln
 
+from .starts import usable_start
+
 
 @dataclass(frozen=True)
 class GammaGammaParams:
@@ -33,7 +35,12 @@ def log_likelihood(params, x, m):
     )
 
 
-def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0))):
+def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm_start=None):
+    """Maximum-likelihood fit (L-BFGS-B on log-parameters, several starting points, best kept).
+
+    ``warm_start`` (p, q, v), typically last night's estimates, is tried alone first: when it converges
+    the other starting points are skipped.
+    """
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
     keep = (x > 0) & (m > 0)
     x, m = x[keep], m[keep]
@@ -46,11 +53,16 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0))):
         value = -log_likelihood((p, q, v), x, m / scale).sum()
         return value if np.isfinite(value) else 1e300
 
-    best = None
-    for p0, q0, v0 in starts:
-        result = minimize(objective, np.log([p0, q0, v0 / scale]), method="L-BFGS-B", bounds=[(-10, 12)] * 3)
-        if best is None or result.fun < best.fun:
-            best = result
+    def minimize_from(start):
+        p0, q0, v0 = start
+        return minimize(objective, np.log([p0, q0, v0 / scale]), method="L-BFGS-B", bounds=[(-10, 12)] * 3)
+
+    best = minimize_from(warm_start) if usable_start(warm_start, 3) else None
+    if best is None or not best.success:
+        for start in starts:
+            result = minimize_from(start)
+            if best is None or result.fun < best.fun:
+                best = result
     p, q, v_scaled = np.exp(best.x)
     v = v_scaled * scale
     # The fit ran on spends divided by ``scale``; the log-likelihood in the original unit differs by a constant.
