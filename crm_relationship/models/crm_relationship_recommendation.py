@@ -9,8 +9,8 @@ from ..analytics import bulk
 TOP_PRODUCTS = 500
 MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
-# Customers scored at once: bounds the dense blocks (customers x products) held in memory.
-SCORING_BLOCK = 1000
+# Cells (customers x products) of the dense blocks scored at once: bounds the memory of scoring.
+SCORING_CELLS = 1_000_000
 
 
 class CrmRelationshipRecommendation(models.Model):
@@ -98,14 +98,15 @@ class CrmRelationshipRecommendation(models.Model):
         lift[(pairs < MIN_PAIR_CUSTOMERS) | ~np.isfinite(lift)] = 0.0
         np.fill_diagonal(lift, 0.0)
         lift[lift <= 1.0] = 0.0
-        for start in range(0, len(partners), SCORING_BLOCK):
-            block = matrix[start : start + SCORING_BLOCK]
+        rows = int(np.clip(SCORING_CELLS // len(products), 100, 20_000))
+        for start in range(0, len(partners), rows):
+            block = matrix[start : start + rows]
             scores = block @ lift
-            scores[often[start : start + SCORING_BLOCK].toarray() > 0] = 0.0
+            scores[often[start : start + rows].toarray() > 0] = 0.0
             k = min(RECOMMENDATIONS_PER_CUSTOMER, scores.shape[1])
             best = np.argsort(-scores, axis=1)[:, :k]
             dense = block.toarray()
-            block_partners = partners[start : start + SCORING_BLOCK]
+            block_partners = partners[start : start + rows]
             parts = []
             for rank in range(k):
                 columns = best[:, rank]
