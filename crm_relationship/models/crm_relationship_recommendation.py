@@ -10,7 +10,7 @@ TOP_PRODUCTS = 500
 MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
 # Cells (customers x products) of the dense blocks scored at once: bounds the memory of scoring.
-SCORING_CELLS = 1_000_000
+SCORING_CELLS = 250_000
 
 
 class CrmRelationshipRecommendation(models.Model):
