@@ -10,7 +10,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln, hyp2f1
 
-from .starts import usable_start
+from .starts import best_minimum
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,7 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
     def minimize_from(start):
         return minimize(objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4)
 
-    best = minimize_from(warm_start) if usable_start(warm_start, 4) else None
-    if best is None or not best.success:
-        for start in starts:
-            result = minimize_from(start)
-            if best is None or result.fun < best.fun:
-                best = result
+    best = best_minimum(minimize_from, starts, warm_start)
     r, alpha, a, b = np.exp(best.x)
     return BgNbdParams(r, alpha, a, b, -best.fun, bool(best.success))
 

@@ -9,7 +9,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import gammaln
 
-from .starts import usable_start
+from .starts import best_minimum
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,7 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
         p0, q0, v0 = start
         return minimize(objective, np.log([p0, q0, v0 / scale]), method="L-BFGS-B", bounds=[(-10, 12)] * 3)
 
-    best = minimize_from(warm_start) if usable_start(warm_start, 3) else None
-    if best is None or not best.success:
-        for start in starts:
-            result = minimize_from(start)
-            if best is None or result.fun < best.fun:
-                best = result
+    best = best_minimum(minimize_from, starts, warm_start)
     p, q, v_scaled = np.exp(best.x)
     v = v_scaled * scale
     # The fit ran on spends divided by ``scale``; the log-likelihood in the original unit differs by a constant.

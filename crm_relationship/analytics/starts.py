@@ -9,3 +9,15 @@ def usable_start(start, size):
         return False
     start = np.asarray(start, dtype=float)
     return start.shape == (size,) and bool(np.all(np.isfinite(start)) and np.all(start > 0))
+
+
+def best_minimum(minimize_from, starts, warm_start=None):
+    """The best of ``minimize_from(start)`` (a scipy OptimizeResult): from ``warm_start`` alone when it is
+    usable and converges, otherwise from every cold start in ``starts``, the lowest minimum kept."""
+    best = minimize_from(warm_start) if usable_start(warm_start, len(starts[0])) else None
+    if best is None or not best.success:
+        for start in starts:
+            result = minimize_from(start)
+            if best is None or result.fun < best.fun:
+                best = result
+    return best
