@@ -142,6 +142,17 @@ class CrmRelationshipRecommendation(models.Model):
         cr = self.env.cr
         cr.execute("CREATE INDEX ON crm_recommendation_new (partner_id, rank)")
         cr.execute("ANALYZE crm_recommendation_new")
+        # Purchases were read on another snapshot (a replica's, or before a partner merge): customers
+        # deleted since then are dropped here rather than failing the run on a foreign key. Products
+        # need no such check: a product on an order line cannot be deleted.
+        cr.execute(
+            """
+            DELETE FROM crm_recommendation_new n
+             USING (SELECT partner_id FROM crm_recommendation_new WHERE rank = 1
+                    EXCEPT SELECT id FROM res_partner) gone
+             WHERE n.partner_id = gone.partner_id
+            """
+        )
         cr.execute(
             """
             DELETE FROM crm_relationship_recommendation r

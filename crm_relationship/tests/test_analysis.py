@@ -129,6 +129,21 @@ class TestRelationshipAnalysis(TransactionCase):
         # What a customer already buys often is not suggested again.
         self.assertNotIn(self.product_a, self.loyal.relationship_recommendation_ids.product_id)
 
+    def test_suggestions_of_partners_deleted_meanwhile_are_dropped(self):
+        run = self._run()
+        Recommendation = self.env["crm.relationship.recommendation"]
+        self.env.cr.execute("SELECT MAX(id) + 1000 FROM res_partner")
+        gone = self.env.cr.fetchone()[0]
+        # As if the purchases had been read on a replica that still had a partner merged away since.
+        Recommendation._start_storing()
+        self.env.cr.execute(
+            "INSERT INTO crm_recommendation_new VALUES (%s, %s, %s, 1, 2.5), (%s, %s, %s, 1, 3.5)",
+            [gone, self.product_a.id, self.product_b.id, self.once.id, self.product_c.id, self.product_b.id],
+        )
+        Recommendation._finish_storing(run)
+        self.assertEqual(Recommendation.search([]).partner_id, self.once)
+        self.assertEqual(self.once.relationship_recommendation_ids.product_id, self.product_c)
+
     def test_empty_history_gives_a_message_not_a_crash(self):
         run = self.env["crm.relationship.analysis"].create({"date_as_of": date(1990, 1, 1)})
         run.action_run()
