@@ -5,7 +5,8 @@ Usage: python -m tests.bench.drill_crash --db DB [--job analysis|expiry ...]
 For each job, two copies of DB are made (``createdb -T``): in the first the job runs once to the
 end (the clean result, and its duration T); in the second the job is started in its own process,
 killed with SIGKILL after T/2, and run again to the end. The two results are compared row by
-row; for the ledger, entries counted twice are looked for explicitly.
+row (for the analysis: the partners' metrics and the stored suggestions); for the ledger, entries
+counted twice are looked for explicitly.
 A job whose model is not installed is reported as not available in this build.
 """
 
@@ -76,7 +77,12 @@ def snapshot(db, job):
                 for c in cols
             )
             cr.execute(f"SELECT id, {exprs} FROM res_partner WHERE ref LIKE 'BCH%%' ORDER BY id")
-            return {"columns": cols, "rows": cr.fetchall()}
+            rows = cr.fetchall()
+            cr.execute(
+                "SELECT partner_id, rank, product_id, anchor_product_id, round(lift::numeric, 2)::text"
+                " FROM crm_relationship_recommendation ORDER BY partner_id, rank"
+            )
+            return {"columns": cols, "rows": rows, "suggestions": cr.fetchall()}
         if job == "escalation":
             cr.execute(
                 "SELECT c.id, c.escalation_level, c.sla_status, c.severity,"
@@ -174,6 +180,13 @@ def drill(db, job):
         if job in ("analysis", "escalation"):
             differing = sum(a != b for a, b in zip(clean["rows"], resumed["rows"], strict=False))
             result.update(rows=len(clean["rows"]), rows_differing=differing, equal_to_clean=clean == resumed)
+        if job == "analysis":
+            # Partner metrics are written before suggestions: say which phase the kill interrupted.
+            result.update(
+                metrics_written_before_kill=partial["rows"] == clean["rows"],
+                suggestions=len(clean["suggestions"]),
+                suggestions_equal_to_clean=clean["suggestions"] == resumed["suggestions"],
+            )
         else:
             seen, twice = set(), 0
             for row in resumed["history"]:
