@@ -38,26 +38,6 @@ METRIC_COLUMNS = [
     "health_satisfaction_points",
     "health_complaint_points",
 ]
-COLUMN_TYPES = {
-    "rfm_recency": "int4",
-    "rfm_frequency": "int4",
-    "rfm_monetary": "numeric",
-    "rfm_r_score": "int4",
-    "rfm_f_score": "int4",
-    "rfm_m_score": "int4",
-    "rfm_segment": "varchar",
-    "clv_expected_purchases": "float8",
-    "clv_value": "numeric",
-    "clv_probability_alive": "float8",
-    "lifecycle_stage": "varchar",
-    "loyalty_quadrant": "varchar",
-    "relationship_attitude": "float8",
-    "relationship_health": "float8",
-    "health_value_points": "float8",
-    "health_retention_points": "float8",
-    "health_satisfaction_points": "float8",
-    "health_complaint_points": "float8",
-}
 
 
 class CrmRelationshipAnalysis(models.Model):
@@ -334,7 +314,7 @@ class CrmRelationshipAnalysis(models.Model):
         frequent_from = max(2.0, float(repeat_occasions.median() if len(repeat_occasions) else 2))
         customers = customers.drop(columns=["spend", "repeat_mean", "orders", "span_days"])
         # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
-        self._write_metrics(customers, frequent_from)
+        self._score_and_write(customers, frequent_from)
         self._reset_stale_metrics(customers.index.tolist())
         self.env["crm.relationship.recommendation"]._compute_for_analysis(self)
         if len(customers) < 50:
@@ -432,7 +412,7 @@ class CrmRelationshipAnalysis(models.Model):
             }
         )
 
-    def _write_metrics(self, customers, frequent_from):
+    def _score_and_write(self, customers, frequent_from):
         """Score and write a chunk of customers at a time, each chunk one bulk UPDATE committed as it
         goes; a resumed run skips what is written.
 
@@ -442,12 +422,15 @@ class CrmRelationshipAnalysis(models.Model):
         weights = self._health_weights()
         cr = self.env.cr
         names = [SQL.identifier(column) for column in METRIC_COLUMNS]
-        columns = SQL(", ").join(
-            SQL("%s %s", SQL.identifier(column), SQL(COLUMN_TYPES[column])) for column in METRIC_COLUMNS
-        )
-        # A plain temporary table outlives the commits between chunks; it is the session's own.
+        # A plain temporary table outlives the commits between chunks; it is the session's own. Its
+        # columns are the partner's own, types included.
         cr.execute("DROP TABLE IF EXISTS crm_analysis_metrics")
-        cr.execute(SQL("CREATE TEMP TABLE crm_analysis_metrics (id int, %s)", columns))
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE crm_analysis_metrics AS SELECT id, %s FROM res_partner WITH NO DATA",
+                SQL(", ").join(names),
+            )
+        )
         assignments = SQL(", ").join(SQL("%s = v.%s", name, name) for name in names)
         current = SQL(", ").join(SQL("p.%s", name) for name in names)
         computed = SQL(", ").join(SQL("v.%s", name) for name in names)

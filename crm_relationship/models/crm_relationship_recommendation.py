@@ -92,7 +92,7 @@ class CrmRelationshipRecommendation(models.Model):
         )
         del bought, partner_index, product_index
         pairs = (matrix.T @ matrix).toarray().astype(float)
-        singles = np.diag(pairs).astype(float)
+        singles = np.diag(pairs)
         with np.errstate(divide="ignore", invalid="ignore"):
             lift = pairs * len(partners) / np.outer(singles, singles)
         lift[(pairs < MIN_PAIR_CUSTOMERS) | ~np.isfinite(lift)] = 0.0
