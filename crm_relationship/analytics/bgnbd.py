@@ -10,7 +10,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln, hyp2f1
 
-from .starts import best_minimum
+from .starts import TOLERANCE, best_minimum
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
         return value, gradient
 
     def minimize_from(start):
-        return minimize(objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4)
+        return minimize(
+            objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4, options=TOLERANCE
+        )
 
     best = best_minimum(minimize_from, starts, warm_start)
     r, alpha, a, b = np.exp(best.x)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
-from .starts import best_minimum
+from .starts import TOLERANCE, best_minimum
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,21 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     scale = float(np.median(m))
 
     def objective(log_params):
-        p, q, v = np.exp(log_params)
-        value = -log_likelihood((p, q, v), x, m / scale).sum()
-        return value if np.isfinite(value) else 1e300
+        value, gradient = _negative_log_likelihood_and_gradient(np.exp(log_params), x, m / scale)
+        if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+            return 1e300, np.zeros(3)
+        return value, gradient
 
     def minimize_from(start):
         p0, q0, v0 = start
-        return minimize(objective, np.log([p0, q0, v0 / scale]), method="L-BFGS-B", bounds=[(-10, 12)] * 3)
+        return minimize(
+            objective,
+            np.log([p0, q0, v0 / scale]),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-10, 12)] * 3,
+            options=TOLERANCE,
+        )
 
     best = best_minimum(minimize_from, starts, warm_start)
     p, q, v_scaled = np.exp(best.x)
@@ -63,6 +71,18 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     # The fit ran on spends divided by ``scale``; the log-likelihood in the original unit differs by a constant.
     ll = log_likelihood((p, q, v), x, m).sum()
     return GammaGammaParams(p, q, v, float(ll), bool(best.success))
+
+
+def _negative_log_likelihood_and_gradient(params, x, m):
+    """Negative log-likelihood and its analytic gradient with respect to the log-parameters."""
+    p, q, v = params
+    px = p * x
+    log_xm_v = np.log(x * m + v)
+    d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_xm_v)
+    d_q = digamma(px + q) - digamma(q) + np.log(v) - log_xm_v
+    d_v = q / v - (px + q) / (x * m + v)
+    gradient = np.array([d_p.sum(), d_q.sum(), d_v.sum()]) * params
+    return -log_likelihood(params, x, m).sum(), -gradient
 
 
 def expected_spend(params, x, m, fallback):
