@@ -10,7 +10,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln, hyp2f1
 
-from .starts import TOLERANCE, best_minimum
+from .starts import TOLERANCE, best_minimum, converged
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
 
     best = best_minimum(minimize_from, starts, warm_start)
     r, alpha, a, b = np.exp(best.x)
-    return BgNbdParams(r, alpha, a, b, -best.fun, bool(best.success))
+    return BgNbdParams(r, alpha, a, b, -best.fun, converged(best))
 
 
 def _negative_log_likelihood_and_gradient(params, x, t_x, T, weights):

@@ -9,7 +9,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from .starts import TOLERANCE, best_minimum
+from .starts import TOLERANCE, best_minimum, converged
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     v = v_scaled * scale
     # The fit ran on spends divided by ``scale``; the log-likelihood in the original unit differs by a constant.
     ll = log_likelihood((p, q, v), x, m).sum()
-    return GammaGammaParams(p, q, v, float(ll), bool(best.success))
+    return GammaGammaParams(p, q, v, float(ll), converged(best))
 
 
 def _negative_log_likelihood_and_gradient(params, x, m):

