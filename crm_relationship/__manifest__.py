@@ -7,7 +7,7 @@
     "website": "https://github.com/cmr-project/crm-cmr",
     "license": "LGPL-3",
     "depends": ["sale_management", "crm", "mail", "portal", "rating", "resource"],
-    "external_dependencies": {"python": ["pandas", "scipy"]},
+    "external_dependencies": {"python": ["pandas", "pyarrow", "scipy"]},
     "data": [
         "security/crm_relationship_security.xml",
         "security/ir.model.access.csv",

@@ -14,10 +14,11 @@ class TestBulkCopy(TransactionCase):
             {
                 "id": np.arange(1, 26),
                 "amount": np.linspace(0.5, 12.5, 25),
-                "label": ["at_risk", "champions", "new", "lost", "loyal"] * 5,
+                "label": ["at_risk", "champions", 'say "hi", then', "lost", "loyal"] * 5,
             }
         )
         frame.loc[3, "amount"] = np.nan
+        frame.loc[4, "label"] = None
         self.env.cr.execute("CREATE TEMP TABLE crm_bulk_probe (id int, amount numeric, label varchar)")
         # Slices of four rows: the stream renders seven slices as COPY reads them.
         with patch.object(bulk, "WRITE_SLICE", 4):
@@ -30,4 +31,6 @@ class TestBulkCopy(TransactionCase):
         )
         pd.testing.assert_frame_equal(back, frame)
         self.env.cr.execute("SELECT count(*) FROM crm_bulk_probe WHERE amount IS NULL")
+        self.assertEqual(self.env.cr.fetchone()[0], 1)
+        self.env.cr.execute("SELECT count(*) FROM crm_bulk_probe WHERE label IS NULL")
         self.assertEqual(self.env.cr.fetchone()[0], 1)
