@@ -11,6 +11,15 @@ MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
 # Cells (customers x products) of the dense blocks scored at once: bounds the memory of scoring.
 SCORING_CELLS = 250_000
+# A block of suggestions, as scored and as stored (``id`` aside).
+BLOCK_COLUMNS = {
+    "partner_id": "int32",
+    "rank": "int32",
+    "product_id": "int32",
+    "anchor_product_id": "int32",
+    "lift": "float64",
+}
+PARTNER_ID_MAX = 2**31 - 1
 
 
 class CrmRelationshipRecommendation(models.Model):
@@ -23,7 +32,7 @@ class CrmRelationshipRecommendation(models.Model):
     # when is the run's own record, and audit columns would cost two foreign-key checks per row.
     _log_access = False
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade")
     product_id = fields.Many2one("product.product", string="Product", required=True, ondelete="cascade")
     anchor_product_id = fields.Many2one(
         "product.product", string="Because They Bought", required=True, ondelete="cascade"
@@ -31,6 +40,9 @@ class CrmRelationshipRecommendation(models.Model):
     rank = fields.Integer(required=True)
     lift = fields.Float(digits=(16, 2), help="How many times more often the two are bought together than by chance.")
     reason = fields.Char(compute="_compute_reason")
+
+    # Also the index by customer, through which each run compares its suggestions with the stored ones.
+    _partner_rank_unique = models.UniqueIndex("(partner_id, rank)", "A customer has one suggestion per rank.")
 
     @api.depends("product_id", "anchor_product_id", "lift")
     def _compute_reason(self):
@@ -44,10 +56,20 @@ class CrmRelationshipRecommendation(models.Model):
 
     @api.model
     def _compute_for_analysis(self, analysis):
-        """Replace every customer's suggestions from the whole confirmed order history, in bulk."""
-        self._start_storing()
-        self._score_and_store(analysis)
-        self._finish_storing(analysis)
+        """Make every customer's suggestions those of the whole confirmed order history.
+
+        Customers are scored a block at a time; each block is compared with what is stored for the
+        same range of partner ids, and only what changed is written: a nightly run rewrites few rows,
+        and unchanged rows cost neither a write nor foreign-key checks.
+        """
+        after = 0
+        for upto, block in self._score_blocks(analysis):
+            self._store_block(analysis, block, after, upto)
+            after = upto
+        # The rest of the id range: customers after the last block, or everyone when nobody bought.
+        nothing = pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in BLOCK_COLUMNS.items()})
+        self._store_block(analysis, nothing, after, PARTNER_ID_MAX)
+        self.invalidate_model()
 
     @api.model
     def _read_bought(self, analysis):
@@ -71,9 +93,9 @@ class CrmRelationshipRecommendation(models.Model):
             )
 
     @api.model
-    def _score_and_store(self, analysis):
+    def _score_blocks(self, analysis):
         """Score every customer against the co-purchase lift of the products, a block of customers at a
-        time, each block's suggestions sent to the database before the next block is scored."""
+        time in ascending partner id: yield the block's last partner id and its suggestions."""
         bought = self._read_bought(analysis)
         if bought.empty:
             return
@@ -126,61 +148,73 @@ class CrmRelationshipRecommendation(models.Model):
                         }
                     )
                 )
-            bulk.write_frame(self.env.cr, "crm_recommendation_new", pd.concat(parts, ignore_index=True))
+            yield int(block_partners[-1]), pd.concat(parts, ignore_index=True)
 
     @api.model
-    def _start_storing(self):
-        self.env.cr.execute(
-            "CREATE TEMP TABLE crm_recommendation_new (partner_id int, product_id int, anchor_product_id int,"
-            " rank int, lift numeric) ON COMMIT DROP"
-        )
+    def _store_block(self, analysis, block, after, upto):
+        """Make the stored suggestions of the customers with ``after < partner id <= upto`` (of the
+        run's company, or of none) equal ``block``, touching only rows that differ.
 
-    @api.model
-    def _finish_storing(self, analysis):
-        """Make the stored suggestions equal the new ones, touching only what changed: a nightly run
-        rewrites few rows, and unchanged rows cost no foreign-key checks."""
+        One block covers a few thousand customers: its stored rows are read by the partner index, and
+        the comparison runs in pandas."""
         cr = self.env.cr
-        cr.execute("CREATE INDEX ON crm_recommendation_new (partner_id, rank)")
-        cr.execute("ANALYZE crm_recommendation_new")
-        # Purchases were read on another snapshot (a replica's, or before a partner merge): customers
-        # deleted since then are dropped here rather than failing the run on a foreign key. Products
+        # The customers of the range that this run may write: the company's own and shared partners.
+        # Purchases were read on another snapshot (a replica's, or before a partner merge), so customers
+        # deleted since then are dropped here rather than failing the write on a foreign key. Products
         # need no such check: a product on an order line cannot be deleted.
         cr.execute(
-            """
-            DELETE FROM crm_recommendation_new n
-             USING (SELECT partner_id FROM crm_recommendation_new WHERE rank = 1
-                    EXCEPT SELECT id FROM res_partner) gone
-             WHERE n.partner_id = gone.partner_id
-            """
+            "SELECT id FROM res_partner WHERE id > %s AND id <= %s AND (company_id IS NULL OR company_id = %s)",
+            [after, upto, analysis.company_id.id],
         )
-        cr.execute(
+        partners = np.array([row[0] for row in cr.fetchall()], dtype=np.int32)
+        block = block[block["partner_id"].isin(partners)]
+        stored = bulk.read_frame(
+            cr,
             """
-            DELETE FROM crm_relationship_recommendation r
-             USING res_partner p
-             WHERE p.id = r.partner_id AND (p.company_id IS NULL OR p.company_id = %s)
-               AND NOT EXISTS (SELECT 1 FROM crm_recommendation_new n
-                                WHERE n.partner_id = r.partner_id AND n.rank = r.rank)
+            SELECT id, partner_id, rank, product_id, anchor_product_id, lift
+              FROM crm_relationship_recommendation
+             WHERE partner_id > %s AND partner_id <= %s
             """,
-            [analysis.company_id.id],
+            [after, upto],
+            {"id": "int64"} | BLOCK_COLUMNS,
         )
-        cr.execute(
-            """
-            UPDATE crm_relationship_recommendation r
-               SET product_id = n.product_id, anchor_product_id = n.anchor_product_id, lift = n.lift
-              FROM crm_recommendation_new n
-             WHERE n.partner_id = r.partner_id AND n.rank = r.rank
-               AND (r.product_id, r.anchor_product_id, r.lift)
-                   IS DISTINCT FROM (n.product_id, n.anchor_product_id, n.lift)
-            """
-        )
-        cr.execute(
-            """
-            INSERT INTO crm_relationship_recommendation (partner_id, product_id, anchor_product_id, rank, lift)
-            SELECT n.partner_id, n.product_id, n.anchor_product_id, n.rank, n.lift
-              FROM crm_recommendation_new n
-             WHERE NOT EXISTS (SELECT 1 FROM crm_relationship_recommendation r
-                                WHERE r.partner_id = n.partner_id AND r.rank = n.rank)
-            """
-        )
-        cr.execute("DROP TABLE crm_recommendation_new")
-        self.invalidate_model()
+        stored = stored[stored["partner_id"].isin(partners)].set_index(_slot(stored))
+        block = block.set_index(_slot(block))
+        gone = stored.index.difference(block.index)
+        if len(gone):
+            cr.execute(
+                "DELETE FROM crm_relationship_recommendation WHERE id = ANY(%s)", [stored.loc[gone, "id"].tolist()]
+            )
+        common = stored.index.intersection(block.index)
+        old, changed = stored.loc[common], block.loc[common]
+        changed = changed.assign(id=old["id"])[
+            (changed["product_id"] != old["product_id"])
+            | (changed["anchor_product_id"] != old["anchor_product_id"])
+            | (changed["lift"].round(2) != old["lift"].round(2))
+        ]
+        if len(changed):
+            cr.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS crm_recommendation_changed"
+                " (id int, product_id int, anchor_product_id int, lift numeric) ON COMMIT DROP"
+            )
+            cr.execute("TRUNCATE crm_recommendation_changed")
+            columns = ["id", "product_id", "anchor_product_id", "lift"]
+            bulk.write_frame(cr, "crm_recommendation_changed", changed[columns].astype({"id": "int64"}))
+            cr.execute(
+                """
+                UPDATE crm_relationship_recommendation r
+                   SET product_id = c.product_id, anchor_product_id = c.anchor_product_id, lift = c.lift
+                  FROM crm_recommendation_changed c
+                 WHERE r.id = c.id
+                """
+            )
+        new = block.loc[block.index.difference(stored.index), list(BLOCK_COLUMNS)]
+        if len(new):
+            bulk.write_frame(cr, "crm_relationship_recommendation", new.astype(BLOCK_COLUMNS))
+
+
+def _slot(frame):
+    """One integer per (customer, rank): the key on which scored and stored suggestions are compared."""
+    return frame["partner_id"].to_numpy(dtype=np.int64) * (RECOMMENDATIONS_PER_CUSTOMER + 1) + frame["rank"].to_numpy(
+        dtype=np.int64
+    )

@@ -1,7 +1,10 @@
 from datetime import date, datetime, timedelta
 
+import pandas as pd
+
 from odoo import sql_db
 from odoo.addons.crm_relationship.models.crm_relationship_analysis import ANALYSIS_LOCK_KEY, _Interrupted
+from odoo.addons.crm_relationship.models.crm_relationship_recommendation import PARTNER_ID_MAX
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
@@ -143,14 +146,49 @@ class TestRelationshipAnalysis(TransactionCase):
         self.env.cr.execute("SELECT MAX(id) + 1000 FROM res_partner")
         gone = self.env.cr.fetchone()[0]
         # As if the purchases had been read on a replica that still had a partner merged away since.
-        Recommendation._start_storing()
-        self.env.cr.execute(
-            "INSERT INTO crm_recommendation_new VALUES (%s, %s, %s, 1, 2.5), (%s, %s, %s, 1, 3.5)",
-            [gone, self.product_a.id, self.product_b.id, self.once.id, self.product_c.id, self.product_b.id],
+        block = pd.DataFrame(
+            {
+                "partner_id": [self.once.id, gone],
+                "rank": [1, 1],
+                "product_id": [self.product_c.id, self.product_a.id],
+                "anchor_product_id": [self.product_b.id, self.product_b.id],
+                "lift": [3.5, 2.5],
+            }
         )
-        Recommendation._finish_storing(run)
+        Recommendation._store_block(run, block, 0, PARTNER_ID_MAX)
         self.assertEqual(Recommendation.search([]).partner_id, self.once)
         self.assertEqual(self.once.relationship_recommendation_ids.product_id, self.product_c)
+
+    def test_suggestions_are_rewritten_only_where_they_change(self):
+        self._run()
+        self.env.flush_all()
+
+        def stored():
+            self.env.cr.execute(
+                "SELECT partner_id, rank, product_id, anchor_product_id, lift, ctid::text, id"
+                " FROM crm_relationship_recommendation ORDER BY partner_id, rank"
+            )
+            return {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
+
+        first = stored()
+        self._run()
+        self.assertEqual(stored(), first)
+        # One suggestion lost, one altered, one too many: the next run mends exactly those three.
+        lost, altered = sorted(first)[:2]
+        self.env.cr.execute("DELETE FROM crm_relationship_recommendation WHERE id = %s", [first[lost][4]])
+        self.env.cr.execute("UPDATE crm_relationship_recommendation SET lift = 9.99 WHERE id = %s", [first[altered][4]])
+        self.env.cr.execute(
+            "INSERT INTO crm_relationship_recommendation (partner_id, product_id, anchor_product_id, rank, lift)"
+            " VALUES (%s, %s, %s, 9, 1.5)",
+            [self.loyal.id, self.product_b.id, self.product_a.id],
+        )
+        self._run()
+        mended = stored()
+        self.assertEqual(mended.keys(), first.keys())
+        for key, (product, anchor, lift, place, _id) in first.items():
+            self.assertEqual(mended[key][:3], (product, anchor, lift), key)
+            if key not in (lost, altered):
+                self.assertEqual(mended[key][3], place, key)
 
     def test_empty_history_gives_a_message_not_a_crash(self):
         run = self.env["crm.relationship.analysis"].create({"date_as_of": date(1990, 1, 1)})
