@@ -200,6 +200,7 @@ def render(results, png_name):
                 a.get("next_day_s"),
                 a.get("next_day_ratio"),
                 _in_place(a),
+                a.get("peak_rss_before_mb"),
                 a.get("peak_rss_mb"),
             ]
         )
@@ -218,6 +219,7 @@ def render(results, png_name):
                 "next day s",
                 "next day ratio",
                 "next day partner updates in place",
+                "peak memory before the runs MB",
                 "peak memory MB",
             ],
             rows,
