@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..analytics import bgnbd, bulk, gamma_gamma, rfm
+from .crm_relationship_recommendation import PARTNER_ID_MAX
 
 _logger = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ class CrmRelationshipAnalysis(models.Model):
         customers = self._read_customers()
         if customers.empty:
             self.write({"customer_count": 0, "order_count": 0, "occasion_count": 0})
-            self._reset_stale_metrics([])
+            self._reset_stale_metrics(0, PARTNER_ID_MAX)
             return [self.env._("No confirmed sales orders up to this date: nothing to analyse.")]
         self.write(
             {
@@ -315,7 +316,6 @@ class CrmRelationshipAnalysis(models.Model):
         customers = customers.drop(columns=["spend", "repeat_mean", "orders", "span_days"])
         # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
         self._score_and_write(customers, frequent_from)
-        self._reset_stale_metrics(customers.index.tolist())
         self.env["crm.relationship.recommendation"]._compute_for_analysis(self)
         if len(customers) < 50:
             messages.append(self.env._("Fewer than 50 customers: quintiles and model estimates are rough."))
@@ -451,6 +451,8 @@ class CrmRelationshipAnalysis(models.Model):
                     computed,
                 )
             )
+            # Partners of the chunk's id range that are no longer customers lose their old figures.
+            self._reset_stale_metrics(self.resume_after_partner_id, int(chunk["id"].iloc[-1]), "crm_analysis_metrics")
             self.write(
                 {"resume_after_partner_id": int(chunk["id"].iloc[-1]), "written_count": self.written_count + len(chunk)}
             )
@@ -458,17 +460,25 @@ class CrmRelationshipAnalysis(models.Model):
             if self.env.context.get("crm_relationship_analysis_stop_after_chunk"):
                 raise _Interrupted
         cr.execute("DROP TABLE crm_analysis_metrics")
+        self._reset_stale_metrics(self.resume_after_partner_id, PARTNER_ID_MAX)
         self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
 
-    def _reset_stale_metrics(self, partner_ids):
-        """Customers with no confirmed order any more lose the metrics of earlier runs."""
-        assignments = ", ".join(f"{column} = NULL" for column in METRIC_COLUMNS)
+    def _reset_stale_metrics(self, after, upto, written=None):
+        """Partners with ``after < id <= upto`` that carry figures of an earlier run but are not among
+        this run's customers (no confirmed order any more) lose them. ``written`` names the table of
+        the ids this run wrote in that range; without it, the range holds none."""
+        nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in METRIC_COLUMNS)
         self.env.cr.execute(
-            f"UPDATE res_partner SET {assignments} "
-            "WHERE rfm_segment IS NOT NULL AND NOT (id = ANY(%s)) AND (company_id IS NULL OR company_id = %s)",
-            [partner_ids, self.company_id.id],
+            SQL(
+                "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_segment IS NOT NULL"
+                " AND (p.company_id IS NULL OR p.company_id = %s)%s",
+                nulls,
+                after,
+                upto,
+                self.company_id.id,
+                SQL(" AND p.id NOT IN (SELECT id FROM %s)", SQL.identifier(written)) if written else SQL(),
+            )
         )
-        self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
 
 
 class _Interrupted(Exception):

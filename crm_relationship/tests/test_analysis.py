@@ -205,6 +205,14 @@ class TestRelationshipAnalysis(TransactionCase):
         self._run()
         self.assertFalse(self.once.rfm_segment)
         self.assertFalse(self.once.clv_value)
+        # In chunks of two customers, a former customer may fall inside a chunk's range of ids, between
+        # two chunks or after the last one: each is cleared with the chunk that covers its id.
+        customers = (self.loyal | self.buyers | self.filter_buyers).sorted("id")
+        former = customers[1] | customers[6] | customers[-1]
+        former.sale_order_ids._action_cancel()
+        self._run(chunk_size=2)
+        self.assertEqual(former.mapped("rfm_segment"), [False] * 3)
+        self.assertTrue(all((customers - former).mapped("rfm_segment")))
 
     def test_interrupted_run_resumes_without_double_counting(self):
         clean = self._run()
