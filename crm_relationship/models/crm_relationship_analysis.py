@@ -466,11 +466,15 @@ class CrmRelationshipAnalysis(models.Model):
     def _reset_stale_metrics(self, after, upto, written=None):
         """Partners with ``after < id <= upto`` that carry figures of an earlier run but are not among
         this run's customers (no confirmed order any more) lose them. ``written`` names the table of
-        the ids this run wrote in that range; without it, the range holds none."""
+        the ids this run wrote in that range; without it, the range holds none.
+
+        "Has figures" is tested on an unindexed column: on the indexed segment, a planner whose
+        statistics predate the first run scanned every analysed partner for each chunk (75 instead of
+        11 ms a chunk at 100,000 customers)."""
         nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in METRIC_COLUMNS)
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_segment IS NOT NULL"
+                "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_recency IS NOT NULL"
                 " AND (p.company_id IS NULL OR p.company_id = %s)%s",
                 nulls,
                 after,
