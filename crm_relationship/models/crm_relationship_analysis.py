@@ -69,7 +69,10 @@ class CrmRelationshipAnalysis(models.Model):
     resume_after_partner_id = fields.Integer(
         readonly=True, help="Last customer whose results are written: a resumed run continues after it."
     )
-    chunk_size = fields.Integer(default=5000, required=True)
+    # Customers scored, written and committed together. At 100,000 customers, 20,000 a chunk ran the
+    # nightly analysis in 8.7-9.2 s against 10.5 s with 5,000 (fewer round trips and commits), for a
+    # few megabytes of columns per chunk and at most one chunk to redo after a crash.
+    chunk_size = fields.Integer(default=20000, required=True)
     bgnbd_r = fields.Float(string="BG/NBD r", digits=(16, 4), readonly=True)
     bgnbd_alpha = fields.Float(string="BG/NBD alpha (weeks)", digits=(16, 4), readonly=True)
     bgnbd_a = fields.Float(string="BG/NBD a", digits=(16, 4), readonly=True)
