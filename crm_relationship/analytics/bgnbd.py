@@ -12,6 +12,9 @@ from scipy.special import digamma, gammaln, hyp2f1
 
 from .starts import TOLERANCE, best_minimum, converged
 
+# Of the log-parameters.
+BOUNDS = [(-10, 10)] * 4
+
 
 @dataclass(frozen=True)
 class BgNbdParams:
@@ -58,13 +61,11 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
         return value, gradient
 
     def minimize_from(start):
-        return minimize(
-            objective, np.log(start), jac=True, method="L-BFGS-B", bounds=[(-10, 10)] * 4, options=TOLERANCE
-        )
+        return minimize(objective, np.log(start), jac=True, method="L-BFGS-B", bounds=BOUNDS, options=TOLERANCE)
 
-    best = best_minimum(minimize_from, starts, warm_start)
+    best = best_minimum(minimize_from, starts, BOUNDS, warm_start)
     r, alpha, a, b = np.exp(best.x)
-    return BgNbdParams(r, alpha, a, b, -best.fun, converged(best))
+    return BgNbdParams(r, alpha, a, b, -best.fun, converged(best, BOUNDS))
 
 
 def _negative_log_likelihood_and_gradient(params, x, t_x, T, weights):

@@ -11,6 +11,9 @@ from scipy.special import digamma, gammaln
 
 from .starts import TOLERANCE, best_minimum, converged
 
+# Of the log-parameters.
+BOUNDS = [(-10, 12)] * 3
+
 
 @dataclass(frozen=True)
 class GammaGammaParams:
@@ -61,16 +64,16 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
             np.log([p0, q0, v0 / scale]),
             jac=True,
             method="L-BFGS-B",
-            bounds=[(-10, 12)] * 3,
+            bounds=BOUNDS,
             options=TOLERANCE,
         )
 
-    best = best_minimum(minimize_from, starts, warm_start)
+    best = best_minimum(minimize_from, starts, BOUNDS, warm_start)
     p, q, v_scaled = np.exp(best.x)
     v = v_scaled * scale
     # The fit ran on spends divided by ``scale``; the log-likelihood in the original unit differs by a constant.
     ll = log_likelihood((p, q, v), x, m).sum()
-    return GammaGammaParams(p, q, v, float(ll), converged(best))
+    return GammaGammaParams(p, q, v, float(ll), converged(best, BOUNDS))
 
 
 def _negative_log_likelihood_and_gradient(params, x, m):

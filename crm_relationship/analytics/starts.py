@@ -15,26 +15,33 @@ def usable_start(start, size):
     return start.shape == (size,) and bool(np.all(np.isfinite(start)) and np.all(start > 0))
 
 
-def converged(result):
-    """Whether a scipy OptimizeResult stands at a minimum.
+def converged(result, bounds):
+    """Whether a scipy OptimizeResult of a minimization within ``bounds`` stands at a minimum.
 
     With tolerances this tight, a start already at the optimum (last night's estimates on unchanged
     data) can end in a failed line search: no step lowers the objective any further within rounding.
-    That is a minimum too when the gradient is negligible next to the objective.
+    That is a minimum too when the gradient is negligible next to the objective, leaving out the
+    components that push against a bound (a tiny customer base drives some parameters there).
     """
     if result.success:
         return True
-    gradient = np.max(np.abs(result.jac)) if result.jac is not None and len(result.jac) else np.inf
-    return bool(np.isfinite(result.fun) and gradient <= 1e-6 * max(1.0, abs(result.fun)))
+    if result.jac is None or not np.isfinite(result.fun):
+        return False
+    low, high = np.asarray(bounds, dtype=float).T
+    gradient = np.where(
+        ((result.x <= low + 1e-8) & (result.jac > 0)) | ((result.x >= high - 1e-8) & (result.jac < 0)), 0.0, result.jac
+    )
+    return bool(np.max(np.abs(gradient)) <= 1e-6 * max(1.0, abs(result.fun)))
 
 
-def best_minimum(minimize_from, starts, warm_start=None):
+def best_minimum(minimize_from, starts, bounds, warm_start=None):
     """The best of ``minimize_from(start)`` (a scipy OptimizeResult): from ``warm_start`` alone when it is
-    usable and converges, otherwise from every cold start in ``starts``, the lowest minimum kept."""
+    usable and converges, otherwise from every cold start in ``starts``: the lowest of the minima that
+    converged, or the lowest of all when none did."""
     best = minimize_from(warm_start) if usable_start(warm_start, len(starts[0])) else None
-    if best is None or not converged(best):
+    if best is None or not converged(best, bounds):
         for start in starts:
             result = minimize_from(start)
-            if best is None or result.fun < best.fun:
+            if best is None or (converged(result, bounds), -result.fun) > (converged(best, bounds), -best.fun):
                 best = result
     return best

@@ -115,6 +115,19 @@ class TestClvReference(BaseCase):
             self.assertAlmostEqual(bgnbd.fit(x, t_x, T, warm_start=(0.0, 0.0, 0.0, 0.0)).r, cold_bg.r, places=6)
         self.assertEqual(minimize.call_count, 3)
 
+    def test_a_tiny_customer_base_still_converges(self):
+        """Seven customers (the demo database): the likelihood is flat and drives alpha and b to their
+        bounds. A minimum against a bound is still a minimum, from a cold start or from a warm one; on
+        so flat a likelihood the two end within a thousandth of a unit of log-likelihood."""
+        x = np.array([3.0, 6.0, 8.0, 0.0, 2.0, 3.0, 0.0])
+        t_x = np.array([52.714, 100.0, 85.714, 0.0, 34.286, 98.571, 0.0])
+        T = np.array([57.143, 100.0, 85.714, 6.429, 42.857, 98.571, 0.0])
+        cold = bgnbd.fit(x, t_x, T)
+        warm = bgnbd.fit(x, t_x, T, warm_start=(1440.3019, 22026.4658, 0.4098, 4.5762))
+        self.assertTrue(cold.converged)
+        self.assertTrue(warm.converged)
+        self.assertAlmostEqual(warm.log_likelihood, cold.log_likelihood, delta=1e-3)
+
     def test_fit_refuses_data_without_repeat_purchases(self):
         with self.assertRaises(ValueError):
             bgnbd.fit([0, 0, 0], [0, 0, 0], [5, 6, 7])
