@@ -34,6 +34,9 @@ def test_install_together_then_uninstall(odoo_cli):
     )
     assert result.returncode == 0, result.stderr[-4000:]
     assert not problems(result.stderr), "\n".join(problems(result.stderr))
+    assert "fillfactor=50" in odoo_cli.sql(
+        db, "select array_to_string(reloptions, ',') from pg_class where oid = 'res_partner'::regclass"
+    )
     # Uninstalling the core removes the addons that depend on it too.
     uninstall = odoo_cli.module("uninstall", db, "crm_relationship")
     assert uninstall.returncode == 0, uninstall.stderr[-4000:]
@@ -50,3 +53,6 @@ def test_install_together_then_uninstall(odoo_cli):
         "or model like 'crm.complaint%' or model like 'crm.loyalty%'",
     )
     assert leftovers == "0"
+    # The room kept on res_partner's pages for the nightly metrics goes with the addon.
+    options = "select coalesce(array_to_string(reloptions, ','), '') from pg_class where oid = 'res_partner'::regclass"
+    assert odoo_cli.sql(db, options) == ""
