@@ -14,6 +14,8 @@ import pyarrow as pa
 from pyarrow import csv as pa_csv
 
 WRITE_SLICE = 10_000
+# The largest id of a table keyed by an int4 serial: the end of the last range of ``id_ranges``.
+ID_MAX = 2**31 - 1
 
 
 def read_frame(cr, query, params, dtype):
@@ -23,6 +25,16 @@ def read_frame(cr, query, params, dtype):
     cr.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
     buffer.seek(0)
     return pd.read_csv(buffer, dtype=dtype)
+
+
+def id_ranges(parts, after=0):
+    """Pair each ``(upto, part)`` of ``parts`` (ascending ``upto``) with the id range ``(after, upto]`` it
+    covers, as ``(after, upto, part)``, and close with ``(after, ID_MAX, None)``: the ids after the last
+    part, so that whoever writes by range also reaches the rows past it."""
+    for upto, part in parts:
+        yield after, upto, part
+        after = upto
+    yield after, ID_MAX, None
 
 
 def write_frame(cr, table, frame):

@@ -25,17 +25,19 @@ class GammaGammaParams:
 
 
 def log_likelihood(params, x, m):
+    return _log_likelihood_terms(params, x, m, np.log(x), np.log(m))[0]
+
+
+def _log_likelihood_terms(params, x, m, log_x, log_m):
+    """Each customer's log-likelihood, with the intermediate terms its gradient reuses."""
     p, q, v = params
     px = p * x
-    return (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
-        + (px - 1) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * np.log(x * m + v)
+    xm_v = x * m + v
+    log_xm_v = np.log(xm_v)
+    value = (
+        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * log_m + px * log_x - (px + q) * log_xm_v
     )
+    return value, px, xm_v, log_xm_v
 
 
 def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm_start=None):
@@ -50,9 +52,12 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     if len(x) < 2:
         raise ValueError("Gamma-Gamma needs at least two repeat customers with a positive spend")
     scale = float(np.median(m))
+    m_scaled = m / scale
+    # Constant over the iterations: computed once.
+    log_x, log_m_scaled = np.log(x), np.log(m_scaled)
 
     def objective(log_params):
-        value, gradient = _negative_log_likelihood_and_gradient(np.exp(log_params), x, m / scale)
+        value, gradient = _negative_log_likelihood_and_gradient(np.exp(log_params), x, m_scaled, log_x, log_m_scaled)
         if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
             return 1e300, np.zeros(3)
         return value, gradient
@@ -76,16 +81,20 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     return GammaGammaParams(p, q, v, float(ll), converged(best, BOUNDS))
 
 
-def _negative_log_likelihood_and_gradient(params, x, m):
-    """Negative log-likelihood and its analytic gradient with respect to the log-parameters."""
+def _negative_log_likelihood_and_gradient(params, x, m, log_x=None, log_m=None):
+    """Negative log-likelihood and its analytic gradient with respect to the log-parameters.
+
+    ``log_x`` and ``log_m``, when given, are ``log(x)`` and ``log(m)``, which the fit computes once."""
+    log_x = np.log(x) if log_x is None else log_x
+    log_m = np.log(m) if log_m is None else log_m
     p, q, v = params
-    px = p * x
-    log_xm_v = np.log(x * m + v)
-    d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_xm_v)
-    d_q = digamma(px + q) - digamma(q) + np.log(v) - log_xm_v
-    d_v = q / v - (px + q) / (x * m + v)
+    value, px, xm_v, log_xm_v = _log_likelihood_terms(params, x, m, log_x, log_m)
+    digamma_pxq = digamma(px + q)
+    d_p = x * (digamma_pxq - digamma(px) + log_m + log_x - log_xm_v)
+    d_q = digamma_pxq - digamma(q) + np.log(v) - log_xm_v
+    d_v = q / v - (px + q) / xm_v
     gradient = np.array([d_p.sum(), d_q.sum(), d_v.sum()]) * params
-    return -log_likelihood(params, x, m).sum(), -gradient
+    return -value.sum(), -gradient
 
 
 def expected_spend(params, x, m, fallback):

@@ -39,9 +39,11 @@ def best_minimum(minimize_from, starts, bounds, warm_start=None):
     usable and converges, otherwise from every cold start in ``starts``: the lowest of the minima that
     converged, or the lowest of all when none did."""
     best = minimize_from(warm_start) if usable_start(warm_start, len(starts[0])) else None
-    if best is None or not converged(best, bounds):
+    best_converged = best is not None and converged(best, bounds)
+    if not best_converged:
         for start in starts:
             result = minimize_from(start)
-            if best is None or (converged(result, bounds), -result.fun) > (converged(best, bounds), -best.fun):
-                best = result
+            result_converged = converged(result, bounds)
+            if best is None or (result_converged, -result.fun) > (best_converged, -best.fun):
+                best, best_converged = result, result_converged
     return best

@@ -12,7 +12,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..analytics import bgnbd, bulk, gamma_gamma, rfm
-from .crm_relationship_recommendation import PARTNER_ID_MAX
 
 _logger = logging.getLogger(__name__)
 
@@ -256,7 +255,7 @@ class CrmRelationshipAnalysis(models.Model):
         customers = self._read_customers()
         if customers.empty:
             self.write({"customer_count": 0, "order_count": 0, "occasion_count": 0})
-            self._reset_stale_metrics(0, PARTNER_ID_MAX)
+            self._reset_stale_metrics(0, bulk.ID_MAX)
             return [self.env._("No confirmed sales orders up to this date: nothing to analyse.")]
         self.write(
             {
@@ -437,7 +436,15 @@ class CrmRelationshipAnalysis(models.Model):
         assignments = SQL(", ").join(SQL("%s = v.%s", name, name) for name in names)
         current = SQL(", ").join(SQL("p.%s", name) for name in names)
         computed = SQL(", ").join(SQL("v.%s", name) for name in names)
-        for start in range(first, len(customers), self.chunk_size):
+        chunks = (
+            (int(customers.index[min(start + self.chunk_size, len(customers)) - 1]), start)
+            for start in range(first, len(customers), self.chunk_size)
+        )
+        for after, upto, start in bulk.id_ranges(chunks, self.resume_after_partner_id):
+            if start is None:
+                # Partners after the last customer that are no longer customers lose their old figures.
+                self._reset_stale_metrics(after, upto)
+                continue
             part = customers.iloc[start : start + self.chunk_size]
             part = part.join(self._read_attitude(part.index.to_numpy()))
             self._score_relationship(part, frequent_from, weights)
@@ -455,15 +462,12 @@ class CrmRelationshipAnalysis(models.Model):
                 )
             )
             # Partners of the chunk's id range that are no longer customers lose their old figures.
-            self._reset_stale_metrics(self.resume_after_partner_id, int(chunk["id"].iloc[-1]), "crm_analysis_metrics")
-            self.write(
-                {"resume_after_partner_id": int(chunk["id"].iloc[-1]), "written_count": self.written_count + len(chunk)}
-            )
+            self._reset_stale_metrics(after, upto, "crm_analysis_metrics")
+            self.write({"resume_after_partner_id": upto, "written_count": self.written_count + len(chunk)})
             self._commit()
             if self.env.context.get("crm_relationship_analysis_stop_after_chunk"):
                 raise _Interrupted
         cr.execute("DROP TABLE crm_analysis_metrics")
-        self._reset_stale_metrics(self.resume_after_partner_id, PARTNER_ID_MAX)
         self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
 
     def _reset_stale_metrics(self, after, upto, written=None):

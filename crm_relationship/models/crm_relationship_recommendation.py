@@ -19,7 +19,6 @@ BLOCK_COLUMNS = {
     "anchor_product_id": "int32",
     "lift": "float64",
 }
-PARTNER_ID_MAX = 2**31 - 1
 
 
 class CrmRelationshipRecommendation(models.Model):
@@ -62,13 +61,10 @@ class CrmRelationshipRecommendation(models.Model):
         same range of partner ids, and only what changed is written: a nightly run rewrites few rows,
         and unchanged rows cost neither a write nor foreign-key checks.
         """
-        after = 0
-        for upto, block in self._score_blocks(analysis):
-            self._store_block(analysis, block, after, upto)
-            after = upto
-        # The rest of the id range: customers after the last block, or everyone when nobody bought.
         nothing = pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in BLOCK_COLUMNS.items()})
-        self._store_block(analysis, nothing, after, PARTNER_ID_MAX)
+        # The last range (customers after the last block, or everyone when nobody bought) keeps nothing.
+        for after, upto, block in bulk.id_ranges(self._score_blocks(analysis)):
+            self._store_block(analysis, nothing if block is None else block, after, upto)
         self.invalidate_model()
 
     @api.model

@@ -3,8 +3,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from odoo import sql_db
+from odoo.addons.crm_relationship.analytics import bulk
 from odoo.addons.crm_relationship.models.crm_relationship_analysis import ANALYSIS_LOCK_KEY, _Interrupted
-from odoo.addons.crm_relationship.models.crm_relationship_recommendation import PARTNER_ID_MAX
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
@@ -155,7 +155,7 @@ class TestRelationshipAnalysis(TransactionCase):
                 "lift": [3.5, 2.5],
             }
         )
-        Recommendation._store_block(run, block, 0, PARTNER_ID_MAX)
+        Recommendation._store_block(run, block, 0, bulk.ID_MAX)
         self.assertEqual(Recommendation.search([]).partner_id, self.once)
         self.assertEqual(self.once.relationship_recommendation_ids.product_id, self.product_c)
 
