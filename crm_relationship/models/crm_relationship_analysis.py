@@ -1,6 +1,9 @@
 import contextlib
 import logging
+import threading
 import time
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import time as dtime
 
@@ -248,10 +251,47 @@ class CrmRelationshipAnalysis(models.Model):
         frame[["complaints", "open_complaints"]] = frame[["complaints", "open_complaints"]].fillna(0)
         return frame
 
+    # ------------------------------------------------------------------ suggestions
+    def _suggest_in_background(self):
+        """Start computing the customers' suggestions in a thread with a cursor of its own, and return
+        its Future; or None when this run does not commit (tests, demo data loading): the suggestions
+        then run at the end on this cursor, since another cursor would not see this transaction.
+
+        Suggestions and metrics read different rows (order lines against orders), score apart and write
+        different tables: while one waits on PostgreSQL the other computes, and the two use both cores."""
+        if not self._can_commit():
+            return None
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm_relationship_suggestions")
+        future = executor.submit(self._suggest_on_own_cursor, self.env.cr.dbname)
+        executor.shutdown(wait=False)
+        return future
+
+    def _suggest_on_own_cursor(self, dbname):
+        threading.current_thread().dbname = dbname
+        with self.env.registry.cursor() as cr:
+            analysis = self.with_env(self.env(cr=cr))
+            analysis.env["crm.relationship.recommendation"]._compute_for_analysis(analysis)
+
     # ------------------------------------------------------------------ computing
     def _analyse(self):
-        messages = []
         self.env.flush_all()
+        background = self._suggest_in_background()
+        try:
+            messages = self._analyse_customers()
+        except BaseException:
+            if background:
+                # The run's lock is not released while its suggestions are still being written.
+                futures.wait([background])
+            raise
+        if background:
+            background.result()
+            self.env["crm.relationship.recommendation"].invalidate_model()
+        else:
+            self.env["crm.relationship.recommendation"]._compute_for_analysis(self)
+        return messages
+
+    def _analyse_customers(self):
+        messages = []
         customers = self._read_customers()
         if customers.empty:
             self.write({"customer_count": 0, "order_count": 0, "occasion_count": 0})
@@ -318,7 +358,6 @@ class CrmRelationshipAnalysis(models.Model):
         customers = customers.drop(columns=["spend", "repeat_mean", "orders", "span_days"])
         # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
         self._score_and_write(customers, frequent_from)
-        self.env["crm.relationship.recommendation"]._compute_for_analysis(self)
         if len(customers) < 50:
             messages.append(self.env._("Fewer than 50 customers: quintiles and model estimates are rough."))
         return messages

@@ -85,12 +85,15 @@ def run(db):
         # imports), with the high-water mark reset so that the peak after the runs is theirs, not that
         # of the reference pass's rows fetched above.
         peak_before = reset_peak_rss_mb()
-        count0 = cr.sql_log_count
+        # Queries of every cursor of the process: the suggestions run on a thread and cursors of their own.
+        from odoo import sql_db
+
+        count0 = sql_db.sql_counter
         with Timer() as timer:
             analysis = env["crm.relationship.analysis"].create({})
             analysis.action_run()
             env.flush_all()
-            queries = cr.sql_log_count - count0
+            queries = sql_db.sql_counter - count0
             env.cr.commit()
         scored = env["res.partner"].search_count([("rfm_segment", "!=", False)])
         # The same data analysed again, with the previous run's results stored: nothing changes.
