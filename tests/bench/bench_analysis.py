@@ -48,7 +48,10 @@ def reset_peak_rss_mb():
 def partner_updates(cr):
     """Row updates of res_partner so far, and how many of them were HOT (in place, no index entry).
 
-    The statistics collector publishes them when a transaction ends, a little later."""
+    A backend publishes its statistics once idle, at most once a second: the analysis writes the
+    partners on ``cr``, whose backend is told to publish at once and then left idle for a moment."""
+    cr.execute("SELECT pg_stat_force_next_flush()")
+    cr.commit()
     time.sleep(1)
     cr.execute("SELECT pg_stat_clear_snapshot()")
     cr.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'res_partner'::regclass")
