@@ -93,23 +93,28 @@ def run(db):
 
         count0 = sql_db.sql_counter
         with Timer() as timer:
-            analysis = env["crm.relationship.analysis"].create({})
-            analysis.action_run()
+            runs = env["crm.relationship.analysis"].create({})
+            runs.action_run()
             env.flush_all()
             queries = sql_db.sql_counter - count0
             env.cr.commit()
         scored = env["res.partner"].search_count([("rfm_segment", "!=", False)])
+        # Stored by the run's own thread and cursor: counted in SQL, past this cursor's cache.
+        cr.execute("SELECT count(*) FROM crm_relationship_recommendation")
+        suggestions = cr.fetchone()[0]
         # The same data analysed again, with the previous run's results stored: nothing changes.
         rerun_before = partner_updates(cr)
         with Timer() as rerun:
-            env["crm.relationship.analysis"].create({}).action_run()
+            runs |= env["crm.relationship.analysis"].create({})
+            runs[-1].action_run()
             env.flush_all()
             env.cr.commit()
         rerun_updated = partner_updates(cr)[0] - rerun_before[0]
         # The nightly case: one day later every customer's recency, age and model figures move.
         before = partner_updates(cr)
         with Timer() as next_day:
-            env["crm.relationship.analysis"].create({"date_as_of": date.today() + timedelta(days=1)}).action_run()
+            runs |= env["crm.relationship.analysis"].create({"date_as_of": date.today() + timedelta(days=1)})
+            runs[-1].action_run()
             env.flush_all()
             env.cr.commit()
         updated, in_place = (now - then for now, then in zip(partner_updates(cr), before, strict=True))
@@ -117,6 +122,8 @@ def run(db):
             analysis_s=round(timer.seconds, 3),
             analysis_queries=queries,
             partners_scored=scored,
+            suggestions=suggestions,
+            run_states=runs.mapped("state"),
             ratio=round(timer.seconds / reference, 1) if reference else None,
             rerun_s=round(rerun.seconds, 3),
             rerun_ratio=round(rerun.seconds / reference, 1) if reference else None,
