@@ -1,12 +1,12 @@
 """Drill 2: jobs killed mid-run (SIGKILL of the process), then run again: same result as a clean run.
 
-Usage: python -m tests.bench.drill_crash --db DB [--job analysis|expiry ...]
+Usage: python -m tests.bench.drill_crash --db DB [--job analysis|expiry ...] [--kill-at 0.5]
 
 For each job, two copies of DB are made (``createdb -T``): in the first the job runs once to the
 end (the clean result, and its duration T); in the second the job is started in its own process,
-killed with SIGKILL after T/2, and run again to the end. The two results are compared row by
-row (for the analysis: the partners' metrics and the stored suggestions); for the ledger, entries
-counted twice are looked for explicitly.
+killed with SIGKILL after T/2 (or the share ``--kill-at`` of T), and run again to the end. The two
+results are compared row by row (for the analysis: the partners' metrics and the stored
+suggestions); for the ledger, entries counted twice are looked for explicitly.
 A job whose model is not installed is reported as not available in this build.
 """
 
@@ -136,7 +136,7 @@ def wait_idle(db, timeout=60):
     return False
 
 
-def drill(db, job):
+def drill(db, job, kill_at=0.5):
     with odoo_env(db, commit=False) as env:
         if JOBS[job]["model"] not in env:
             return {"available": False, "reason": f"{JOBS[job]['model']} not installed in this build"}
@@ -151,8 +151,8 @@ def drill(db, job):
             return {"available": True, "error": f"clean run failed: {out[-500:]}"}
         job_seconds = float(done[0].split()[1])
         clean = snapshot(clean_db, job)
-        # Kill halfway through the job itself, not through the process start-up.
-        kill_after = job_seconds / 2
+        # Kill at that share of the job itself, not of the process start-up.
+        kill_after = job_seconds * kill_at
         proc = job_process(crash_db, job)
         for line in proc.stdout:
             if line.startswith("JOB_STARTED"):
@@ -181,9 +181,11 @@ def drill(db, job):
             differing = sum(a != b for a, b in zip(clean["rows"], resumed["rows"], strict=False))
             result.update(rows=len(clean["rows"]), rows_differing=differing, equal_to_clean=clean == resumed)
         if job == "analysis":
-            # Partner metrics are written before suggestions: say which phase the kill interrupted.
+            # Partner metrics and suggestions are written side by side, each committing on its own
+            # cursor: say which of them the kill interrupted.
             result.update(
                 metrics_written_before_kill=partial["rows"] == clean["rows"],
+                suggestions_written_before_kill=partial["suggestions"] == clean["suggestions"],
                 suggestions=len(clean["suggestions"]),
                 suggestions_equal_to_clean=clean["suggestions"] == resumed["suggestions"],
             )
@@ -214,6 +216,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--job", nargs="*", default=list(JOBS), choices=list(JOBS))
+    parser.add_argument(
+        "--kill-at", type=float, default=0.5, help="when to kill, as a share of the clean run's job time (0.5)"
+    )
     parser.add_argument("--run-job", choices=list(JOBS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run_job:
@@ -225,9 +230,11 @@ def main(argv=None):
                 env.cr.commit()
             print(f"JOB_DONE {timer.seconds:.3f}", flush=True)
         return 0
-    result = {"tried": "each job killed with SIGKILL halfway through its clean-run job time, then run again"}
+    result = {
+        "tried": f"each job killed with SIGKILL at {args.kill_at:.0%} of its clean-run job time, then run again"
+    }
     for job in args.job:
-        result[job] = drill(args.db, job)
+        result[job] = drill(args.db, job, args.kill_at)
         say("crash", f"{job}: {result[job]}")
     result["nothing_lost"] = all(r.get("nothing_lost", True) for r in result.values() if isinstance(r, dict))
     emit(result)
