@@ -230,9 +230,7 @@ def main(argv=None):
                 env.cr.commit()
             print(f"JOB_DONE {timer.seconds:.3f}", flush=True)
         return 0
-    result = {
-        "tried": f"each job killed with SIGKILL at {args.kill_at:.0%} of its clean-run job time, then run again"
-    }
+    result = {"tried": f"each job killed with SIGKILL at {args.kill_at:.0%} of its clean-run job time, then run again"}
     for job in args.job:
         result[job] = drill(args.db, job, args.kill_at)
         say("crash", f"{job}: {result[job]}")
