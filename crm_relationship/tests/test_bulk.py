@@ -34,3 +34,12 @@ class TestBulkCopy(TransactionCase):
         self.assertEqual(self.env.cr.fetchone()[0], 1)
         self.env.cr.execute("SELECT count(*) FROM crm_bulk_probe WHERE label IS NULL")
         self.assertEqual(self.env.cr.fetchone()[0], 1)
+
+    def test_id_ranges_cover_every_id_once(self):
+        parts = [(5, "first"), (9, "second")]
+        self.assertEqual(
+            list(bulk.id_ranges(parts, after=2)),
+            [(2, 5, "first"), (5, 9, "second"), (9, bulk.ID_MAX, None)],
+        )
+        # Nothing to write: the one range covers every id.
+        self.assertEqual(list(bulk.id_ranges([])), [(0, bulk.ID_MAX, None)])
