@@ -1,4 +1,5 @@
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 import pandas as pd
 
@@ -7,6 +8,7 @@ from odoo.addons.crm_relationship.analytics import bulk
 from odoo.addons.crm_relationship.models.crm_relationship_analysis import ANALYSIS_LOCK_KEY, _Interrupted
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 AS_OF = date(2026, 6, 30)
 
@@ -235,6 +237,35 @@ class TestRelationshipAnalysis(TransactionCase):
         self.assertEqual(run.written_count, clean.customer_count)
         got = {p.id: (p.rfm_segment, p.clv_value, p.relationship_health) for p in self.buyers | self.loyal}
         self.assertEqual(got, expected)
+
+    def test_scheduled_run_reports_its_progress(self):
+        """In the scheduled action, each chunk commits through Odoo's cron progress: customers written
+        and left. A failed run leaves nothing for the job to run again at once."""
+        Analysis = type(self.env["crm.relationship.analysis"])
+        # A committing run on a test cursor (its commits are savepoints), suggestions on the same cursor.
+        with (
+            patch.object(Analysis, "_can_commit", return_value=True),
+            patch.object(Analysis, "_suggest_in_background", return_value=None),
+            self.registry.cursor() as cr,
+        ):
+            cron = self.env.ref("crm_relationship.ir_cron_relationship_analysis").with_env(self.env(cr=cr))
+            cron, progress = cron.with_context(cron_id=cron.id)._add_progress()
+            Scheduled = self.env(cr=cr, context=cron.env.context)["crm.relationship.analysis"]
+            run = Scheduled.create({"date_as_of": AS_OF, "chunk_size": 2, "state": "running"})
+            Scheduled._cron_run()
+            self.assertEqual(run.state, "done")
+            self.assertEqual((progress.done, progress.remaining), (run.customer_count, 0))
+
+            cron, progress = cron._add_progress()
+            cron._commit_progress(remaining=5)
+            with (
+                patch.object(Analysis, "_read_customers", side_effect=ValueError("broken")),
+                mute_logger("odoo.addons.crm_relationship.models.crm_relationship_analysis"),
+            ):
+                Scheduled.with_context(**cron.env.context)._cron_run()
+            failed = Scheduled.search([], limit=1)
+            self.assertEqual(failed.state, "failed")
+            self.assertEqual(progress.remaining, 0)
 
     def test_two_runs_never_overlap(self):
         connection = sql_db.db_connect(self.env.cr.dbname)
