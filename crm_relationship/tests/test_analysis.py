@@ -193,11 +193,16 @@ class TestRelationshipAnalysis(TransactionCase):
                 self.assertEqual(mended[key][3], place, key)
 
     def test_empty_history_gives_a_message_not_a_crash(self):
+        self._run()
+        self.assertTrue(self.once.relationship_recommendation_ids)
         run = self.env["crm.relationship.analysis"].create({"date_as_of": date(1990, 1, 1)})
         run.action_run()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.customer_count, 0)
         self.assertIn("No confirmed sales orders", run.message)
+        # Nobody had bought anything by then: no figures and no suggestions are left from the later run.
+        self.assertFalse(self.once.rfm_segment)
+        self.assertFalse(self.once.relationship_recommendation_ids)
 
     def test_metrics_of_customers_without_orders_are_cleared(self):
         self._run()
