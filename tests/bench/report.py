@@ -202,6 +202,8 @@ def render(results, png_name):
                 _in_place(a),
                 a.get("peak_rss_before_mb"),
                 a.get("peak_rss_mb"),
+                a.get("suggestions"),
+                ", ".join(a.get("run_states") or []) or None,
             ]
         )
     out += [
@@ -221,6 +223,8 @@ def render(results, png_name):
                 "next day partner updates in place",
                 "memory before the runs MB",
                 "peak memory of the runs MB",
+                "suggestions stored",
+                "runs",
             ],
             rows,
         ),
