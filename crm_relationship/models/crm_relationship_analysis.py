@@ -40,6 +40,7 @@ METRIC_COLUMNS = [
     "health_retention_points",
     "health_satisfaction_points",
     "health_complaint_points",
+    "relationship_company_id",
 ]
 
 
@@ -435,9 +436,9 @@ class CrmRelationshipAnalysis(models.Model):
         customers["health"] = parts.sum(axis=1)
 
     # ------------------------------------------------------------------ writing
-    @api.model
     def _metric_rows(self, customers):
-        """The partner columns of a slice of the analysed customers, rounded as stored."""
+        """The partner columns of a slice of the analysed customers, rounded as stored, marked with the
+        run's company."""
         return pd.DataFrame(
             {
                 "id": customers.index.astype(int),
@@ -459,6 +460,7 @@ class CrmRelationshipAnalysis(models.Model):
                 "health_retention_points": customers["health_retention"].round(1),
                 "health_satisfaction_points": customers["health_satisfaction"].round(1),
                 "health_complaint_points": customers["health_complaints"].round(1),
+                "relationship_company_id": self.company_id.id,
             }
         )
 
@@ -519,9 +521,12 @@ class CrmRelationshipAnalysis(models.Model):
         self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
 
     def _reset_stale_metrics(self, after, upto, written=None):
-        """Partners with ``after < id <= upto`` that carry figures of an earlier run but are not among
-        this run's customers (no confirmed order any more) lose them. ``written`` names the table of
-        the ids this run wrote in that range; without it, the range holds none.
+        """Partners with ``after < id <= upto`` that carry figures of an earlier run of this company but
+        are not among this run's customers (no confirmed order any more) lose them. ``written`` names
+        the table of the ids this run wrote in that range; without it, the range holds none.
+
+        Figures of another company's analysis stay: a partner shared between companies keeps those of
+        the last run that counted it as a customer, and a run for one company never clears them.
 
         "Has figures" is tested on an unindexed column: on the indexed segment, a planner whose
         statistics predate the first run scanned every analysed partner for each chunk (75 instead of
@@ -530,10 +535,12 @@ class CrmRelationshipAnalysis(models.Model):
         self.env.cr.execute(
             SQL(
                 "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_recency IS NOT NULL"
-                " AND (p.company_id IS NULL OR p.company_id = %s)%s",
+                " AND (p.company_id IS NULL OR p.company_id = %s)"
+                " AND (p.relationship_company_id IS NULL OR p.relationship_company_id = %s)%s",
                 nulls,
                 after,
                 upto,
+                self.company_id.id,
                 self.company_id.id,
                 SQL(" AND p.id NOT IN (SELECT id FROM %s)", SQL.identifier(written)) if written else SQL(),
             )

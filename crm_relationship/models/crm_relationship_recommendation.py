@@ -154,16 +154,22 @@ class CrmRelationshipRecommendation(models.Model):
         One block covers a few thousand customers: its stored rows are read by the partner index, and
         the comparison runs in pandas."""
         cr = self.env.cr
+        company = analysis.company_id.id
         # The customers of the range that this run may write: the company's own and shared partners.
         # Purchases were read on another snapshot (a replica's, or before a partner merge), so customers
         # deleted since then are dropped here rather than failing the write on a foreign key. Products
         # need no such check: a product on an order line cannot be deleted.
         cr.execute(
-            "SELECT id FROM res_partner WHERE id > %s AND id <= %s AND (company_id IS NULL OR company_id = %s)",
-            [after, upto, analysis.company_id.id],
+            "SELECT id, relationship_company_id FROM res_partner"
+            " WHERE id > %s AND id <= %s AND (company_id IS NULL OR company_id = %s)",
+            [after, upto, company],
         )
-        partners = np.array([row[0] for row in cr.fetchall()], dtype=np.int32)
-        block = block[block["partner_id"].isin(partners)]
+        partners = pd.DataFrame(cr.fetchall(), columns=["id", "analysed_for"])
+        block = block[block["partner_id"].isin(partners["id"])]
+        # Besides its customers, the run rewrites only partners whose figures are its company's or
+        # nobody's: a shared partner analysed for another company keeps that company's suggestions.
+        analysed_here = partners["analysed_for"].isna() | (partners["analysed_for"] == company)
+        partners = np.union1d(partners.loc[analysed_here, "id"].to_numpy(dtype=np.int64), block["partner_id"])
         stored = bulk.read_frame(
             cr,
             """
@@ -174,7 +180,8 @@ class CrmRelationshipRecommendation(models.Model):
             [after, upto],
             {"id": "int64"} | BLOCK_COLUMNS,
         )
-        stored = stored[stored["partner_id"].isin(partners)].set_index(_slot(stored))
+        stored = stored[stored["partner_id"].isin(partners)]
+        stored = stored.set_index(_slot(stored))
         block = block.set_index(_slot(block))
         gone = stored.index.difference(block.index)
         if len(gone):

@@ -83,6 +83,12 @@ class ResPartner(models.Model):
     health_retention_points = fields.Float(string="Health from Retention", readonly=True, digits=(16, 1))
     health_satisfaction_points = fields.Float(string="Health from Satisfaction", readonly=True, digits=(16, 1))
     health_complaint_points = fields.Float(string="Health from Complaints", readonly=True, digits=(16, 1))
+    relationship_company_id = fields.Many2one(
+        "res.company",
+        string="Analysed For",
+        readonly=True,
+        help="The company whose confirmed orders these figures and suggestions come from.",
+    )
     relationship_currency_id = fields.Many2one(
         "res.currency", compute="_compute_relationship_currency_id", string="Analysis Currency"
     )
@@ -165,10 +171,11 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
         return action
 
-    @api.depends("company_id")
+    @api.depends("relationship_company_id", "company_id")
     def _compute_relationship_currency_id(self):
         for partner in self:
-            partner.relationship_currency_id = (partner.company_id or self.env.company).currency_id
+            company = partner.relationship_company_id or partner.company_id or self.env.company
+            partner.relationship_currency_id = company.currency_id
 
     @api.constrains("contact_window_start", "contact_window_end")
     def _check_contact_window(self):

@@ -89,6 +89,39 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertFalse(elsewhere.rfm_segment)
         self.assertEqual(both.rfm_frequency, 3)
 
+    def test_a_run_for_another_company_keeps_this_company_figures(self):
+        """Figures and suggestions of shared partners belong to the company whose run counted them as
+        customers: another company's run replaces them only for its own customers."""
+        other_company = self.env["res.company"].create({"name": "Sister company"})
+        self.env.user.company_ids |= other_company
+        elsewhere = self.env["res.partner"].create({"name": "Elsewhere Eve"})
+        for days_ago in (200, 20):
+            self._order(elsewhere, days_ago, 50.0, company=other_company)
+        self._run()
+        regular = self.regulars[1]
+        figures = (regular.rfm_segment, regular.rfm_monetary, regular.relationship_company_id)
+        self.assertEqual(figures[2], self.env.company)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "INSERT INTO crm_relationship_recommendation (partner_id, product_id, anchor_product_id, rank, lift)"
+            " VALUES (%s, %s, %s, 1, 2.5)",
+            [regular.id, self.product.id, self.product.id],
+        )
+        sister = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF, "company_id": other_company.id})
+        sister.action_run()
+        self.assertEqual(sister.state, "done", sister.message)
+        self.assertEqual(sister.customer_count, 1)
+        self.env.invalidate_all()
+        self.assertEqual(elsewhere.relationship_company_id, other_company)
+        self.assertEqual(elsewhere.rfm_frequency, 2)
+        self.assertEqual((regular.rfm_segment, regular.rfm_monetary, regular.relationship_company_id), figures)
+        self.assertEqual(len(regular.relationship_recommendation_ids), 1)
+        # This company's next run leaves the sister company's customer alone too.
+        self._run()
+        self.env.invalidate_all()
+        self.assertEqual(elsewhere.relationship_company_id, other_company)
+        self.assertEqual(elsewhere.rfm_frequency, 2)
+
     def test_only_one_time_buyers_cannot_fit_the_models(self):
         one_timers = self.env["res.partner"].create([{"name": f"Once {i}"} for i in range(5)])
         for i, partner in enumerate(one_timers):
