@@ -288,11 +288,10 @@ class CrmRelationshipAnalysis(models.Model):
         background = self._suggest_in_background()
         try:
             messages = self._analyse_customers()
-        except BaseException:
+        finally:
             if background:
-                # The run's lock is not released while its suggestions are still being written.
+                # Also when the metrics failed: the run's lock is not released while suggestions are written.
                 futures.wait([background])
-            raise
         if background:
             background.result()
             self.env["crm.relationship.recommendation"].invalidate_model()
@@ -520,6 +519,15 @@ class CrmRelationshipAnalysis(models.Model):
         cr.execute("DROP TABLE crm_analysis_metrics")
         self.env["res.partner"].invalidate_model(METRIC_COLUMNS)
 
+    def _sql_partner_writable(self):
+        """Partners ``p`` this run may write: its company's own and shared ones."""
+        return SQL("(p.company_id IS NULL OR p.company_id = %s)", self.company_id.id)
+
+    def _sql_partner_analysed_here(self):
+        """Partners ``p`` whose figures and suggestions are this run's company's or nobody's: a run
+        replaces another company's only for its own customers."""
+        return SQL("(p.relationship_company_id IS NULL OR p.relationship_company_id = %s)", self.company_id.id)
+
     def _reset_stale_metrics(self, after, upto, written=None):
         """Partners with ``after < id <= upto`` that carry figures of an earlier run of this company but
         are not among this run's customers (no confirmed order any more) lose them. ``written`` names
@@ -535,13 +543,12 @@ class CrmRelationshipAnalysis(models.Model):
         self.env.cr.execute(
             SQL(
                 "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_recency IS NOT NULL"
-                " AND (p.company_id IS NULL OR p.company_id = %s)"
-                " AND (p.relationship_company_id IS NULL OR p.relationship_company_id = %s)%s",
+                " AND %s AND %s%s",
                 nulls,
                 after,
                 upto,
-                self.company_id.id,
-                self.company_id.id,
+                self._sql_partner_writable(),
+                self._sql_partner_analysed_here(),
                 SQL(" AND p.id NOT IN (SELECT id FROM %s)", SQL.identifier(written)) if written else SQL(),
             )
         )

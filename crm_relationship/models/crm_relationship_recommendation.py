@@ -3,6 +3,7 @@ import pandas as pd
 from scipy import sparse
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..analytics import bulk
 
@@ -154,22 +155,24 @@ class CrmRelationshipRecommendation(models.Model):
         One block covers a few thousand customers: its stored rows are read by the partner index, and
         the comparison runs in pandas."""
         cr = self.env.cr
-        company = analysis.company_id.id
         # The customers of the range that this run may write: the company's own and shared partners.
         # Purchases were read on another snapshot (a replica's, or before a partner merge), so customers
         # deleted since then are dropped here rather than failing the write on a foreign key. Products
         # need no such check: a product on an order line cannot be deleted.
         cr.execute(
-            "SELECT id, relationship_company_id FROM res_partner"
-            " WHERE id > %s AND id <= %s AND (company_id IS NULL OR company_id = %s)",
-            [after, upto, company],
+            SQL(
+                "SELECT p.id, %s FROM res_partner p WHERE p.id > %s AND p.id <= %s AND %s",
+                analysis._sql_partner_analysed_here(),
+                after,
+                upto,
+                analysis._sql_partner_writable(),
+            )
         )
-        partners = pd.DataFrame(cr.fetchall(), columns=["id", "analysed_for"])
-        block = block[block["partner_id"].isin(partners["id"])]
-        # Besides its customers, the run rewrites only partners whose figures are its company's or
-        # nobody's: a shared partner analysed for another company keeps that company's suggestions.
-        analysed_here = partners["analysed_for"].isna() | (partners["analysed_for"] == company)
-        partners = np.union1d(partners.loc[analysed_here, "id"].to_numpy(dtype=np.int64), block["partner_id"])
+        rows = np.array(cr.fetchall(), dtype=np.int64).reshape(-1, 2)
+        block = block[block["partner_id"].isin(rows[:, 0])]
+        # Besides its customers, the run rewrites only the suggestions of partners analysed for its
+        # company or for none.
+        partners = np.union1d(rows[rows[:, 1] == 1, 0], block["partner_id"])
         stored = bulk.read_frame(
             cr,
             """
