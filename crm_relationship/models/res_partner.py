@@ -89,8 +89,10 @@ class ResPartner(models.Model):
         readonly=True,
         help="The company whose confirmed orders these figures and suggestions come from.",
     )
+    # Related, not computed: graph and pivot views can only sum a monetary measure whose currency
+    # the database can group by. Partners without figures have no analysis currency.
     relationship_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_relationship_currency_id", string="Analysis Currency"
+        related="relationship_company_id.currency_id", string="Analysis Currency"
     )
     relationship_recommendation_ids = fields.One2many(
         "crm.relationship.recommendation", "partner_id", string="Next Best Products"
@@ -170,12 +172,6 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.id)]
         action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
         return action
-
-    @api.depends("relationship_company_id", "company_id")
-    def _compute_relationship_currency_id(self):
-        for partner in self:
-            company = partner.relationship_company_id or partner.company_id or self.env.company
-            partner.relationship_currency_id = company.currency_id
 
     @api.constrains("contact_window_start", "contact_window_end")
     def _check_contact_window(self):

@@ -13,3 +13,4 @@ from . import test_clv_reference
 from . import test_analysis
 from . import test_bulk
 from . import test_analysis_bad_input
+from . import test_click_everywhere
