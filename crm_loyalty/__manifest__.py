@@ -17,6 +17,11 @@
         "views/crm_loyalty_menus.xml",
     ],
     "demo": ["demo/crm_loyalty_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "crm_loyalty/static/tests/tours/*.js",
+        ],
+    },
     "pre_init_hook": "pre_init_hook",
     "installable": True,
 }

@@ -10,3 +10,4 @@ from . import test_demo
 from . import test_install_hook
 from . import test_credit_note
 from . import test_concurrency
+from . import test_tour_salesperson
