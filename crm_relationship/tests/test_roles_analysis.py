@@ -1,0 +1,73 @@
+from datetime import date, datetime, timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+
+from .common_roles import RolesMixin
+
+AS_OF = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalysisRoles(RolesMixin, TransactionCase):
+    """The analysis is started by a Relationship Manager, from the button or by its scheduled action."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_roles()
+        product = cls.env["product.product"].create({"name": "Coffee beans", "list_price": 20.0})
+        cls.customers = cls.env["res.partner"].create([{"name": f"Analysed {i}"} for i in range(4)])
+        for i, customer in enumerate(cls.customers):
+            for days_ago in (300 - 20 * i, 120 - 10 * i, 30):
+                order = cls.env["sale.order"].create(
+                    {
+                        "partner_id": customer.id,
+                        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1 + i})],
+                    }
+                )
+                order.action_confirm()
+                order.date_order = datetime.combine(AS_OF, datetime.min.time()) - timedelta(days=days_ago)
+
+    def setUp(self):
+        super().setUp()
+        # The analysis reads through registry.cursor(readonly=True): let it see this test's data.
+        self.registry_enter_test_mode()
+
+    def _figures(self):
+        self.customers.invalidate_recordset()
+        return self.customers.sudo().read(["rfm_segment", "clv_value", "relationship_health"])
+
+    def test_manager_runs_the_analysis_from_the_button(self):
+        run = self.env["crm.relationship.analysis"].with_user(self.relationship_manager).create({"date_as_of": AS_OF})
+        run.action_run()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(run.customer_count, 4)
+        self.assertTrue(all(row["rfm_segment"] for row in self._figures()))
+
+    def test_scheduled_action_runs_the_analysis(self):
+        cron = self.env.ref("crm_relationship.ir_cron_relationship_analysis")
+        cron.method_direct_trigger()
+        run = self.env["crm.relationship.analysis"].search([], order="id desc", limit=1)
+        self.assertEqual(run.state, "done", run.message)
+        self.assertTrue(all(row["rfm_segment"] for row in self._figures()))
+
+    def test_relationship_user_cannot_run_the_analysis(self):
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})
+        before = self._figures()
+        for user in (self.relationship_user, self.salesperson):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                run.with_user(user).action_run()
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["crm.relationship.analysis"].with_user(user).create({"date_as_of": AS_OF})
+        self.assertEqual(run.state, "draft")
+        self.assertEqual(self._figures(), before)
+
+    def test_portal_and_public_cannot_run_the_analysis(self):
+        run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})
+        before = self._figures()
+        for user in (self.portal_user, self.public_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                run.with_user(user).action_run()
+        self.assertEqual(run.state, "draft")
+        self.assertEqual(self._figures(), before)
