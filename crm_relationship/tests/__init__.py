@@ -15,3 +15,4 @@ from . import test_bulk
 from . import test_analysis_bad_input
 from . import test_click_everywhere
 from . import test_roles_analysis
+from . import test_roles_complaint_desk
