@@ -190,7 +190,9 @@ class ResPartner(models.Model):
                 [("partner_id", "in", contacts.ids), ("granted", "=", True)]
             ):
                 consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, False, "backoffice")
-            contacts.user_ids.action_archive()
+            # sudo: a Relationship Manager may not edit users; closing the anonymised customer's logins is part
+            # of the erasure that the manager check above allowed
+            contacts.user_ids.sudo().action_archive()
             partner.write({"cmr_anonymised_on": now})
             partner.activity_ids.filtered(
                 lambda a: a.activity_type_id == self.env.ref("crm_cmr_portal.mail_activity_type_erasure")
