@@ -1,7 +1,6 @@
+from odoo.addons.crm_relationship.tests.common_roles import RolesMixin
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
-
-from odoo.addons.crm_relationship.tests.common_roles import RolesMixin
 
 
 @tagged("post_install", "-at_install")
