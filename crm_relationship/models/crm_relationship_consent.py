@@ -68,6 +68,8 @@ class CrmRelationshipConsent(models.Model):
         return consents.with_env(self.env)
 
     def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")
         for field in CONSENT_KEY_FIELDS:
             if field in vals and any(
                 (consent[field].id if field == "partner_id" else consent[field]) != vals[field] for consent in self

@@ -13,3 +13,6 @@ from . import test_clv_reference
 from . import test_analysis
 from . import test_bulk
 from . import test_analysis_bad_input
+from . import test_roles_consent
+from . import test_roles_need_suggestion
+from . import test_roles_complaint
