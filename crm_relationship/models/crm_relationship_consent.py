@@ -13,7 +13,7 @@ CONSENT_SOURCES = [("backoffice", "Back Office"), ("portal", "Portal"), ("import
 # the customer's answer: written by res.partner._set_relationship_consent only, which logs it
 CONSENT_ANSWER_FIELDS = {"granted", "date_changed", "source"}
 # what a consent is about: fixed once created, as its log lines are kept by the same keys
-CONSENT_KEY_FIELDS = ("partner_id", "channel", "purpose")
+CONSENT_KEY_FIELDS = ("partner_id", "commercial_partner_id", "channel", "purpose")
 
 
 class CrmRelationshipConsent(models.Model):
@@ -72,7 +72,7 @@ class CrmRelationshipConsent(models.Model):
             self.check_access("write")
         for field in CONSENT_KEY_FIELDS:
             if field in vals and any(
-                (consent[field].id if field == "partner_id" else consent[field]) != vals[field] for consent in self
+                consent._fields[field].convert_to_write(consent[field], consent) != vals[field] for consent in self
             ):
                 raise UserError(
                     self.env._(
