@@ -62,7 +62,8 @@ class CrmRelationshipCustomerMixin(models.AbstractModel):
             for key, value in self.env.context.items()
             if not key.startswith("default_") or key[len("default_") :] in self._customer_fields
         }
-        return self.with_context(context)
+        # the context without those keys (with_context would only add or change keys)
+        return self.with_env(self.env(context=context))
 
     def _customer_check_write(self, vals):
         """Refuse a customer's write of company-owned fields, or moving a record to another customer."""
