@@ -16,3 +16,4 @@ from . import test_analysis_bad_input
 from . import test_roles_consent
 from . import test_roles_need_suggestion
 from . import test_roles_complaint
+from . import test_roles_rules
