@@ -1,3 +1,4 @@
+from . import crm_relationship_customer_mixin
 from . import crm_complaint_category
 from . import crm_complaint_cause
 from . import crm_complaint_stage

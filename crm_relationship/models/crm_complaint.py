@@ -5,7 +5,7 @@ from datetime import timedelta
 from pytz import utc
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty
 
 SEVERITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")]
@@ -30,7 +30,7 @@ class CrmComplaint(models.Model):
     _name = "crm.complaint"
     _mail_post_access = "read"
     _description = "Customer Complaint"
-    _inherit = ["portal.mixin", "rating.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "rating.mixin", "mail.thread", "mail.activity.mixin", "crm.relationship.customer.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -127,6 +127,12 @@ class CrmComplaint(models.Model):
         copy=False,
         help="Highest escalation already done, so that the scheduled escalation never repeats itself.",
     )
+
+    # what the customer's form sends; stage, handler, team, severity, SLA dates and the resolution are ours
+    _customer_fields = frozenset(
+        {"subject", "description", "partner_id", "sale_order_id", "product_id", "category_id", "channel"}
+    )
+    _customer_rate_limit = 5
 
     @api.constrains("sale_order_id", "partner_id", "product_id")
     def _check_order_and_product(self):
@@ -395,8 +401,20 @@ class CrmComplaint(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def _customer_check_complaint(self, vals):
+        """A customer's complaint comes from the portal, and names a product of one of their orders only."""
+        if vals.get("channel", "portal") != "portal":
+            raise AccessError(self.env._("A complaint you send yourself comes from the portal."))
+        if vals.get("product_id") and not vals.get("sale_order_id", self[:1].sale_order_id.id):
+            raise ValidationError(self.env._("Choose the order the product was part of."))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self = self._customer_prepare_create(vals_list)
+        if self._customer_is_acting():
+            for vals in vals_list:
+                self._customer_check_complaint(vals)
+                vals.setdefault("channel", "portal")
         now = fields.Datetime.now()
         stages = self.env["crm.complaint.stage"]
         for vals in vals_list:
@@ -420,6 +438,10 @@ class CrmComplaint(models.Model):
         return complaints
 
     def write(self, vals):
+        if self._customer_is_acting():
+            self._customer_check_write(vals)
+            for complaint in self:
+                complaint._customer_check_complaint(vals)
         now = fields.Datetime.now()
         stage = self.env["crm.complaint.stage"].browse(vals.get("stage_id"))
         if stage:

@@ -9,7 +9,7 @@ class CrmRelationshipNps(models.Model):
 
     _name = "crm.relationship.nps"
     _description = "NPS Survey Response"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.relationship.customer.mixin"]
     _order = "date_sent desc, id desc"
     _rec_name = "partner_id"
     _check_company_auto = True
@@ -35,6 +35,11 @@ class CrmRelationshipNps(models.Model):
 
     _score_range = models.Constraint("CHECK(score BETWEEN 0 AND 10)", "An NPS score is between 0 and 10.")
     _access_token_unique = models.UniqueIndex("(access_token)")
+
+    def write(self, vals):
+        # customers answer through the token link (_record_answer, under sudo): they write nothing directly
+        self._customer_check_write(vals)
+        return super().write(vals)
 
     @api.model
     def _new_token(self):
@@ -67,6 +72,7 @@ class CrmRelationshipNps(models.Model):
         return responses
 
     def action_send_invitation(self):
+        self._check_relationship_user()
         template = self.env.ref("crm_relationship.mail_template_nps_invitation")
         for response in self:
             if response.state == "answered":

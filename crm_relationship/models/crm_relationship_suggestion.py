@@ -8,7 +8,7 @@ class CrmRelationshipSuggestion(models.Model):
 
     _name = "crm.relationship.suggestion"
     _description = "Customer Suggestion"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.relationship.customer.mixin"]
     _order = "id desc"
 
     name = fields.Char(string="Title", required=True, tracking=True)
@@ -48,13 +48,22 @@ class CrmRelationshipSuggestion(models.Model):
     date_decision = fields.Datetime(string="Decided On", readonly=True, copy=False)
     color = fields.Integer()
 
+    # the customer's idea; the state, our answer, the reviewer and the decision are the company's
+    _customer_fields = frozenset({"name", "description", "suggestion_type", "partner_id"})
+    _customer_rate_limit = 5
+
     @api.model_create_multi
     def create(self, vals_list):
+        self = self._customer_prepare_create(vals_list)
         suggestions = super().create(vals_list)
         for suggestion in suggestions:
             # sudo: the customer follows its own suggestion, also when it comes from the portal
             suggestion.sudo().message_subscribe(suggestion.partner_id.ids)
         return suggestions
+
+    def write(self, vals):
+        self._customer_check_write(vals)
+        return super().write(vals)
 
     def _check_undecided(self):
         decided = self.filtered(lambda s: s.state in ("accepted", "declined"))
@@ -64,17 +73,20 @@ class CrmRelationshipSuggestion(models.Model):
             )
 
     def action_start_review(self):
+        self._check_relationship_user()
         self._check_undecided()
         self.write({"state": "under_review"})
         return True
 
     def action_accept(self):
+        self._check_relationship_user()
         self._check_undecided()
         self.write({"state": "accepted", "date_decision": fields.Datetime.now()})
         self._on_accepted()
         return True
 
     def action_decline(self):
+        self._check_relationship_user()
         self._check_undecided()
         unanswered = self.filtered(lambda s: is_html_empty(s.company_answer))
         if unanswered:
@@ -88,6 +100,7 @@ class CrmRelationshipSuggestion(models.Model):
         return True
 
     def action_reset(self):
+        self._check_relationship_user()
         self.write({"state": "new", "date_decision": False})
         return True
 

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 
 from ..analytics.rfm import SEGMENTS
@@ -198,10 +198,23 @@ class ResPartner(models.Model):
         )
         return bool(consent.granted) and self.commercial_partner_id.preferred_contact_channel != "none"
 
+    def _check_relationship_consent_access(self):
+        """Who may record this customer's consent: the customer for their own entity, or a Relationship User."""
+        self.ensure_one()
+        if self.env.su:
+            return
+        user = self.env.user
+        if user.share:
+            if user._is_public() or self != user.partner_id.commercial_partner_id:
+                raise AccessError(self.env._("You can only change your own consents."))
+        elif not user.has_group("crm_relationship.group_relationship_user"):
+            raise AccessError(self.env._("Only Relationship users can change a customer's consents."))
+
     def _set_relationship_consent(self, channel, purpose, granted, source):
         """Record the customer's answer for one channel and purpose, and log the change.
 
-        The only writer of consents: the back office, the portal and imports all call it.
+        The only writer of consents: the back office, the portal and imports all call it, and a
+        consent created or changed any other way is refused or routed here.
         """
         self.ensure_one()
         if source not in dict(CONSENT_SOURCES):
@@ -211,18 +224,25 @@ class ResPartner(models.Model):
             Consent._fields["purpose"].selection
         ):
             raise ValidationError(self.env._("Unknown consent channel or purpose."))
+        self._check_relationship_consent_access()
+        if not self.env.su and self.env.user.share and source != "portal":
+            raise ValidationError(self.env._("A customer's own consent change comes from the portal."))
         granted = bool(granted)
-        consent = Consent.search([("partner_id", "=", self.id), ("channel", "=", channel), ("purpose", "=", purpose)])
-        if consent and consent.granted == granted:
-            return consent
+        # sudo: consents and their log are written here only, for the caller checked just above (a
+        # customer on their own entity, or a Relationship User); the log keeps who did it (env.uid)
+        consent_sudo = Consent.sudo().search(
+            [("partner_id", "=", self.id), ("channel", "=", channel), ("purpose", "=", purpose)]
+        )
+        if consent_sudo and consent_sudo.granted == granted:
+            return consent_sudo.with_env(self.env)
         now = fields.Datetime.now()
         values = {"granted": granted, "date_changed": now, "source": source}
-        if consent:
-            consent.write(values)
+        if consent_sudo:
+            consent_sudo.write(values)
         else:
-            consent = Consent.create({"partner_id": self.id, "channel": channel, "purpose": purpose, **values})
-        # The log is append-only and customers may not create entries directly: the portal
-        # writes through this method as the customer, so the entry is created as superuser.
+            consent_sudo = Consent.sudo().create(
+                {"partner_id": self.id, "channel": channel, "purpose": purpose, **values}
+            )
         self.env["crm.relationship.consent.log"].sudo().create(
             {
                 "partner_id": self.id,
@@ -231,10 +251,10 @@ class ResPartner(models.Model):
                 "purpose": purpose,
                 "granted": granted,
                 "source": source,
-                "user_id": self.env.user.id,
+                "user_id": self.env.uid,
             }
         )
-        return consent
+        return consent_sudo.with_env(self.env)
 
     def _update_relationship_profile(self, vals, source):
         """Write the profile fields a customer may change about themselves, whoever writes them."""

@@ -16,3 +16,7 @@ from . import test_analysis_bad_input
 from . import test_click_everywhere
 from . import test_roles_analysis
 from . import test_roles_complaint_desk
+from . import test_roles_consent
+from . import test_roles_need_suggestion
+from . import test_roles_complaint
+from . import test_roles_rules
