@@ -2,6 +2,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import is_html_empty
 
+# The action that moves a suggestion into each state; a direct change of the state (a card dragged
+# across the kanban, a write over RPC) goes through it, with its checks and consequences.
+STATE_ACTIONS = {
+    "new": "action_reset",
+    "under_review": "action_start_review",
+    "accepted": "action_accept",
+    "declined": "action_decline",
+}
+
 
 class CrmRelationshipSuggestion(models.Model):
     """An idea a customer gives the company: an improvement or a product wish."""
@@ -63,7 +72,23 @@ class CrmRelationshipSuggestion(models.Model):
 
     def write(self, vals):
         self._customer_check_write(vals)
-        return super().write(vals)
+        if self.env.su or not {"state", "date_decision"} & set(vals):
+            return super().write(vals)
+        if "date_decision" in vals:
+            raise UserError(self.env._("The decision date is set by accepting or declining the suggestion."))
+        vals = dict(vals)
+        state = vals.pop("state")
+        if state not in STATE_ACTIONS:
+            raise UserError(self.env._("This is not a state of a suggestion."))
+        result = super().write(vals) if vals else True
+        moving = self.filtered(lambda s: s.state != state)
+        getattr(moving, STATE_ACTIONS[state])()
+        return result
+
+    def _write_decision(self, vals):
+        # sudo: the state and the decision date change only here, once the action has checked the caller's
+        # rights and the suggestion's state; the tracking keeps the caller as author
+        self.sudo().write(vals)
 
     def _check_undecided(self):
         decided = self.filtered(lambda s: s.state in ("accepted", "declined"))
@@ -75,13 +100,13 @@ class CrmRelationshipSuggestion(models.Model):
     def action_start_review(self):
         self._check_relationship_user()
         self._check_undecided()
-        self.write({"state": "under_review"})
+        self._write_decision({"state": "under_review"})
         return True
 
     def action_accept(self):
         self._check_relationship_user()
         self._check_undecided()
-        self.write({"state": "accepted", "date_decision": fields.Datetime.now()})
+        self._write_decision({"state": "accepted", "date_decision": fields.Datetime.now()})
         self._on_accepted()
         return True
 
@@ -96,12 +121,12 @@ class CrmRelationshipSuggestion(models.Model):
                     names=", ".join(unanswered.mapped("name")),
                 )
             )
-        self.write({"state": "declined", "date_decision": fields.Datetime.now()})
+        self._write_decision({"state": "declined", "date_decision": fields.Datetime.now()})
         return True
 
     def action_reset(self):
         self._check_relationship_user()
-        self.write({"state": "new", "date_decision": False})
+        self._write_decision({"state": "new", "date_decision": False})
         return True
 
     def _on_accepted(self):

@@ -216,6 +216,27 @@ class TestRolesSuggestion(RolesMixin, TransactionCase):
         declined.action_reset()
         self.assertEqual(declined.state, "new")
 
+    def test_dragging_a_card_goes_through_the_decision(self):
+        card = self.suggestion.with_user(self.relationship_user)
+        card.write({"state": "accepted"})
+        self.assertEqual(card.state, "accepted")
+        self.assertTrue(card.date_decision, "accepting by dragging the card dates the decision like the button")
+        before = self._read(self.suggestion)
+        with self.assertRaisesRegex(UserError, "already been decided"):
+            card.write({"state": "declined"})
+        with self.assertRaisesRegex(UserError, "decision date"):
+            card.write({"date_decision": "2020-01-01 00:00:00"})
+        self.assertEqual(self._read(self.suggestion), before)
+
+    def test_declining_by_dragging_needs_an_answer(self):
+        card = self.suggestion.with_user(self.relationship_user)
+        before = self._read(self.suggestion)
+        with self.assertRaisesRegex(UserError, "Tell the customer why"):
+            card.write({"state": "declined"})
+        self.assertEqual(self._read(self.suggestion), before)
+        card.write({"state": "declined", "company_answer": "<p>We cannot deliver on Saturdays.</p>"})
+        self.assertEqual(card.state, "declined")
+
     def test_suggestion_rate_limit_applies_over_rpc(self):
         Suggestion = self.Suggestion.with_user(self.portal_user)
         for i in range(5):
