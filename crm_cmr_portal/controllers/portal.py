@@ -34,6 +34,10 @@ RATE_LIMITS = {
     "res.partner": 20,
 }
 TEXT_LIMITS = {"short": 200, "long": 10000}
+# The confirmations a page may show, by the code its URL carries (``?success=<code>``); the texts are in
+# the portal_cmr_feedback template. Any other value shows nothing: a link cannot put words on our pages.
+SUCCESS_CODES = frozenset({"preferences", "consent", "need", "household", "created", "reopened", "claimed", "erasure"})
+MAX_TOKEN_LENGTH = 128
 
 
 class CmrCustomerPortal(CustomerPortal):
@@ -49,6 +53,9 @@ class CmrCustomerPortal(CustomerPortal):
             value = ""
         if not isinstance(value, str):
             raise ValidationError(request.env._("%(field)s must be text.", field=label or ""))
+        if "\x00" in value:
+            # PostgreSQL cannot store a NUL character: refuse it here rather than fail on the write.
+            raise ValidationError(request.env._("%(field)s contains a character we cannot store.", field=label or ""))
         value = value.strip()
         if required and not value:
             raise ValidationError(request.env._("Please fill in %(field)s.", field=label or ""))
@@ -70,6 +77,24 @@ class CmrCustomerPortal(CustomerPortal):
         if not 0 < number <= MAX_RECORD_ID:
             raise ValidationError(request.env._("%(field)s is not valid.", field=label))
         return number
+
+    def _cmr_success(self, code):
+        """The confirmation code of the URL if it is one of ours, else None (nothing is shown)."""
+        return code if isinstance(code, str) and code in SUCCESS_CODES else None
+
+    def _cmr_token(self, token):
+        """A secret token of a URL, or None when it cannot be one (too long, not plain ASCII)."""
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        if not token.isascii() or not token.isprintable():
+            return None
+        return token
+
+    def _cmr_record_id(self, record_id):
+        """A record id taken from the URL path: one a PostgreSQL integer can hold, else 404."""
+        if not 0 < record_id <= MAX_RECORD_ID:
+            raise NotFound()
+        return record_id
 
     def _cmr_ids(self, name, label):
         """The record ids a multiple-choice field of the submitted form holds, empty choices left out."""
@@ -140,7 +165,7 @@ class CmrCustomerPortal(CustomerPortal):
         return values
 
     # ------------------------------------------------------------------ relationship profile
-    def _cmr_relationship_values(self, **kw):
+    def _cmr_relationship_values(self, success=None, error=None):
         partner = self._cmr_partner()
         env = request.env
         values = self._prepare_portal_layout_values()
@@ -166,15 +191,15 @@ class CmrCustomerPortal(CustomerPortal):
                 ),
                 # sudo: household members are the customer's own contacts, which portal users cannot read
                 "household": partner.sudo().child_ids.filtered(lambda c: c.type == "contact" and c.active),
-                "error": kw.get("error"),
-                "success": kw.get("success"),
+                "error": error,
+                "success": self._cmr_success(success),
             }
         )
         return values
 
     @http.route("/my/relationship", type="http", auth="user", website=True)
-    def portal_my_relationship(self, **kw):
-        return request.render("crm_cmr_portal.portal_my_relationship", self._cmr_relationship_values(**kw))
+    def portal_my_relationship(self, success=None, **kw):
+        return request.render("crm_cmr_portal.portal_my_relationship", self._cmr_relationship_values(success=success))
 
     def _cmr_render_relationship_error(self, error):
         values = self._cmr_relationship_values(error=self._cmr_error(error))
@@ -200,6 +225,8 @@ class CmrCustomerPortal(CustomerPortal):
             hours = []
             for key in ("contact_window_start", "contact_window_end"):
                 raw = post.get(key) or ""
+                if not isinstance(raw, str):
+                    raise ValidationError(env._("Enter times as hours and minutes, e.g. 09:30."))
                 if not raw:
                     hours.append(0.0)
                     continue
@@ -276,7 +303,7 @@ class CmrCustomerPortal(CustomerPortal):
     )
     def portal_my_relationship_need_withdraw(self, need_id, **post):
         need = request.env["crm.relationship.need"].search(
-            [("id", "=", need_id), ("commercial_partner_id", "=", self._cmr_partner().id)]
+            [("id", "=", self._cmr_record_id(need_id)), ("commercial_partner_id", "=", self._cmr_partner().id)]
         )
         if not need:
             raise NotFound()
@@ -327,7 +354,7 @@ class CmrCustomerPortal(CustomerPortal):
     def portal_my_relationship_household_remove(self, member_id, **post):
         partner = self._cmr_partner()
         # sudo: the member is checked to be a contact of the user's own entity, and not the user
-        member = request.env["res.partner"].sudo().browse(member_id).exists()
+        member = request.env["res.partner"].sudo().browse(self._cmr_record_id(member_id)).exists()
         if not member or member.parent_id != partner or member == request.env.user.partner_id or member.user_ids:
             raise NotFound()
         member.action_archive()
@@ -387,7 +414,7 @@ class CmrCustomerPortal(CustomerPortal):
         )
         return request.render("crm_cmr_portal.portal_my_complaints", values)
 
-    def _cmr_complaint_form_values(self, **kw):
+    def _cmr_complaint_form_values(self, error=None, form=None):
         partner = self._cmr_partner()
         values = self._prepare_portal_layout_values()
         values.update(
@@ -399,15 +426,15 @@ class CmrCustomerPortal(CustomerPortal):
                 "orders": request.env["sale.order"]
                 .search([("partner_id", "child_of", partner.id), ("state", "=", "sale")], limit=100)
                 .sudo(),
-                "error": kw.get("error"),
-                "form": kw.get("form") or {},
+                "error": error,
+                "form": form or {},
             }
         )
         return values
 
     @http.route("/my/complaints/new", type="http", auth="user", methods=["GET"], website=True)
     def portal_my_complaint_new(self, **kw):
-        return request.render("crm_cmr_portal.portal_my_complaint_new", self._cmr_complaint_form_values(**kw))
+        return request.render("crm_cmr_portal.portal_my_complaint_new", self._cmr_complaint_form_values())
 
     @http.route("/my/complaints/new", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_complaint_submit(self, **post):
@@ -469,28 +496,39 @@ class CmrCustomerPortal(CustomerPortal):
         return request.redirect(f"/my/complaints/{complaint.id}?success=created")
 
     def _cmr_complaint_check(self, complaint_id, access_token=None):
+        if not 0 < complaint_id <= MAX_RECORD_ID:
+            return None
         try:
-            return self._document_check_access("crm.complaint", complaint_id, access_token=access_token)
+            return self._document_check_access(
+                "crm.complaint", complaint_id, access_token=self._cmr_token(access_token)
+            )
         except (AccessError, MissingError):
             return None
 
-    @http.route("/my/complaints/<int:complaint_id>", type="http", auth="public", website=True)
-    def portal_my_complaint(self, complaint_id, access_token=None, **kw):
-        complaint_sudo = self._cmr_complaint_check(complaint_id, access_token)
-        if complaint_sudo is None:
-            return request.redirect("/my")
+    def _cmr_complaint_page_values(self, complaint_sudo, access_token=None, success=None, error=None, chatter=None):
         values = {
             "page_name": "cmr_complaint",
             "complaint": complaint_sudo,
-            "success": kw.get("success"),
-            "error": kw.get("error"),
+            "success": self._cmr_success(success),
+            "error": error,
             "rating_token": (
                 complaint_sudo._rating_get_access_token()
                 if complaint_sudo.is_closed and not complaint_sudo.rating_last_value
                 else False
             ),
         }
-        values = self._get_page_view_values(complaint_sudo, access_token, values, "my_complaints_history", False, **kw)
+        return self._get_page_view_values(
+            complaint_sudo, self._cmr_token(access_token), values, "my_complaints_history", False, **(chatter or {})
+        )
+
+    @http.route("/my/complaints/<int:complaint_id>", type="http", auth="public", website=True)
+    def portal_my_complaint(self, complaint_id, access_token=None, success=None, **kw):
+        complaint_sudo = self._cmr_complaint_check(complaint_id, access_token)
+        if complaint_sudo is None:
+            return request.redirect("/my")
+        # Only the chatter's author token goes on: Odoo's helper would also show ?error= and ?success= as text.
+        chatter = {key: kw[key] for key in ("pid", "hash") if isinstance(kw.get(key), str)}
+        values = self._cmr_complaint_page_values(complaint_sudo, access_token, success=success, chatter=chatter)
         return request.render("crm_cmr_portal.portal_my_complaint", values)
 
     @http.route("/my/complaints/<int:complaint_id>/reopen", type="http", auth="user", methods=["POST"], website=True)
@@ -511,12 +549,17 @@ class CmrCustomerPortal(CustomerPortal):
                 )
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
-            return request.redirect(f"/my/complaints/{complaint_id}?error={self._cmr_error(error)}")
+            values = self._cmr_complaint_page_values(complaint_sudo, error=self._cmr_error(error))
+            return request.render("crm_cmr_portal.portal_my_complaint", values, status=400)
         return request.redirect(f"/my/complaints/{complaint_id}?success=reopened")
 
     # ------------------------------------------------------------------ suggestions
     @http.route(["/my/suggestions", "/my/suggestions/page/<int:page>"], type="http", auth="user", website=True)
-    def portal_my_suggestions(self, page=1, **kw):
+    def portal_my_suggestions(self, page=1, success=None, **kw):
+        return self._cmr_render_suggestions(page=page, success=success)
+
+    def _cmr_render_suggestions(self, page=1, success=None, error=None, form=None):
+        """The list and the form; a refused submission comes back with its error and the user's input."""
         Suggestion = request.env["crm.relationship.suggestion"]
         domain = [("commercial_partner_id", "=", self._cmr_partner().id)]
         pager = portal_pager(
@@ -532,12 +575,12 @@ class CmrCustomerPortal(CustomerPortal):
                 "suggestion_types": Suggestion._fields["suggestion_type"]._description_selection(request.env),
                 "pager": pager,
                 "default_url": "/my/suggestions",
-                "error": kw.get("error"),
-                "success": kw.get("success"),
-                "form": kw.get("form") or {},
+                "error": error,
+                "success": self._cmr_success(success),
+                "form": form or {},
             }
         )
-        return request.render("crm_cmr_portal.portal_my_suggestions", values, status=400 if kw.get("error") else 200)
+        return request.render("crm_cmr_portal.portal_my_suggestions", values, status=400 if error else 200)
 
     @http.route("/my/suggestions", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_suggestion_submit(self, **post):
@@ -561,12 +604,13 @@ class CmrCustomerPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             env.cr.rollback()
             form = {k: v for k, v in post.items() if isinstance(v, str)}
-            return self.portal_my_suggestions(error=self._cmr_error(error), form=form)
+            return self._cmr_render_suggestions(error=self._cmr_error(error), form=form)
         return request.redirect("/my/suggestions?success=created")
 
     # ------------------------------------------------------------------ NPS (from the email link)
     def _cmr_nps_by_token(self, token):
-        if not token or len(token) > 128:
+        token = self._cmr_token(token)
+        if not token:
             raise NotFound()
         # sudo: the invitation is found by its secret token, the customer need not be logged in
         response = request.env["crm.relationship.nps"].sudo().search([("access_token", "=", token)], limit=1)
@@ -579,7 +623,7 @@ class CmrCustomerPortal(CustomerPortal):
         response = self._cmr_nps_by_token(token)
         return request.render(
             "crm_cmr_portal.portal_nps",
-            {"response": response, "token": token, "scores": range(11), "error": kw.get("error")},
+            {"response": response, "token": token, "scores": range(11), "error": None},
         )
 
     @http.route("/my/nps/<string:token>", type="http", auth="public", methods=["POST"], website=True)
@@ -596,11 +640,15 @@ class CmrCustomerPortal(CustomerPortal):
 
     # ------------------------------------------------------------------ privacy
     @http.route("/my/privacy", type="http", auth="user", website=True)
-    def portal_my_privacy(self, **kw):
+    def portal_my_privacy(self, success=None, **kw):
         values = self._prepare_portal_layout_values()
         # sudo: the user's own entity; the erasure request date is not readable by portal users
         values.update(
-            {"page_name": "cmr_privacy", "partner_sudo": self._cmr_partner().sudo(), "success": kw.get("success")}
+            {
+                "page_name": "cmr_privacy",
+                "partner_sudo": self._cmr_partner().sudo(),
+                "success": self._cmr_success(success),
+            }
         )
         return request.render("crm_cmr_portal.portal_my_privacy", values)
 
@@ -628,7 +676,7 @@ class CmrCustomerPortal(CustomerPortal):
         return request.redirect("/my/privacy?success=erasure")
 
     # ------------------------------------------------------------------ loyalty
-    def _cmr_loyalty_values(self, page=1, **kw):
+    def _cmr_loyalty_values(self, page=1, success=None, error=None):
         env = request.env
         partner = self._cmr_partner()
         # sudo: loyalty cards and their ledger have no portal access rights in Odoo; everything below is
@@ -666,15 +714,15 @@ class CmrCustomerPortal(CustomerPortal):
                 ),
                 "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._crm_get_referral_code()}",
                 "referral_count": partner_sudo._crm_referral_count(),
-                "error": kw.get("error"),
-                "success": kw.get("success"),
+                "error": error,
+                "success": self._cmr_success(success),
             }
         )
         return values
 
     @http.route(["/my/loyalty", "/my/loyalty/page/<int:page>"], type="http", auth="user", website=True)
-    def portal_my_loyalty(self, page=1, **kw):
-        return request.render("crm_cmr_portal.portal_my_loyalty", self._cmr_loyalty_values(page=page, **kw))
+    def portal_my_loyalty(self, page=1, success=None, **kw):
+        return request.render("crm_cmr_portal.portal_my_loyalty", self._cmr_loyalty_values(page=page, success=success))
 
     @http.route("/my/loyalty/claim", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_loyalty_claim(self, reward_id=None, order_id=None, **post):
