@@ -1,1 +1,1 @@
-from . import main, portal
+from . import complaints, helpers, loyalty, main, nps, privacy, profile, suggestions

@@ -12,7 +12,7 @@ class CmrReferralSignup(AuthSignupHome):
     """A friend invited by a customer signs up with Odoo's own signup and becomes a lead for the referrer."""
 
     def _cmr_referrer(self, code):
-        if not code or len(code) > 64:
+        if not code or len(code) > 64 or not code.isascii() or not code.isprintable():
             raise NotFound()
         # sudo: a public visitor follows the link; the referrer is only looked up by its code
         referrer = request.env["res.partner"].sudo().search([("referral_code", "=", code)], limit=1)
@@ -30,9 +30,13 @@ class CmrReferralSignup(AuthSignupHome):
             "error": None,
         }
         if request.httprequest.method == "POST":
-            looking_for = (post.get("looking_for") or "").strip()
+            looking_for = post.get("looking_for")
+            looking_for = looking_for.strip() if isinstance(looking_for, str) else ""
             if len(looking_for) > 2000:
                 values["error"] = request.env._("Please keep what you are looking for under 2000 characters.")
+                return request.render("crm_cmr_portal.referral_landing", values, status=400)
+            if "\x00" in looking_for:
+                values["error"] = request.env._("What you are looking for contains a character we cannot store.")
                 return request.render("crm_cmr_portal.referral_landing", values, status=400)
             request.session[SESSION_KEY] = {"code": code, "looking_for": looking_for}
             return request.redirect("/web/signup")

@@ -1,1 +1,1 @@
-from . import res_partner
+from . import ir_http, res_partner

@@ -21,8 +21,36 @@ ANONYMISED_FIELDS = (
 )
 
 
+# Figures the nightly analysis computes about a customer (crm_relationship): hidden from portal users,
+# yet personal data about them, so the export holds them.
+ANALYSIS_FIELDS = (
+    "rfm_segment",
+    "lifecycle_stage",
+    "loyalty_quadrant",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "clv_value",
+    "clv_expected_purchases",
+    "clv_probability_alive",
+    "relationship_attitude",
+    "relationship_health",
+    "health_value_points",
+    "health_retention_points",
+    "health_satisfaction_points",
+    "health_complaint_points",
+)
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # Internal notes about the customer: employees only. Odoo lets portal users read every field of their
+    # own partner, and the notes were never meant for the customer.
+    comment = fields.Html(groups="base.group_user")
 
     cmr_erasure_requested_on = fields.Datetime(
         string="Erasure Requested On", readonly=True, copy=False, groups="base.group_user"
@@ -109,6 +137,7 @@ class ResPartner(models.Model):
                 }
                 for n in self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)])
             ],
+            "analysis": self._cmr_privacy_analysis_rows(contacts),
             "loyalty_ledger": [
                 {
                     "date": str(h.create_date),
@@ -122,6 +151,22 @@ class ResPartner(models.Model):
             ],
         }
         return tables
+
+    def _cmr_privacy_analysis_rows(self, contacts):
+        """The figures computed about these contacts, for the ones an analysis run has scored."""
+        # sudo: the figures are readable by employees only (groups="base.group_user"), but they are personal
+        # data about the customer that the export must hold; the contacts are the entity the caller confined
+        # the export to (the portal exports the user's own commercial entity only)
+        scored = contacts.sudo().filtered(lambda p: p.rfm_segment or p.lifecycle_stage or p.relationship_company_id)
+        return [
+            {
+                "name": p.name,
+                **{name: p[name] if p[name] is not False else "" for name in ANALYSIS_FIELDS},
+                "analysed_for": p.relationship_company_id.name or "",
+                "currency": p.relationship_currency_id.name or "",
+            }
+            for p in scored
+        ]
 
     def _cmr_privacy_export(self):
         """A zip holding data.json and one CSV file per table (the right of access and portability)."""

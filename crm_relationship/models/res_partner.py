@@ -62,37 +62,62 @@ class ResPartner(models.Model):
     )
     relationship_nps_ids = fields.One2many("crm.relationship.nps", "partner_id", string="NPS Answers")
     complaint_ids = fields.One2many("crm.complaint", "partner_id", string="Complaints")
-    # Written in bulk by crm.relationship.analysis (SQL), read-only everywhere else.
-    rfm_recency = fields.Integer(string="Days Since Last Purchase", readonly=True)
-    rfm_frequency = fields.Integer(string="Purchase Occasions", readonly=True)
-    rfm_monetary = fields.Monetary(string="Total Spend", readonly=True, currency_field="relationship_currency_id")
-    rfm_r_score = fields.Integer(string="R Score", readonly=True)
-    rfm_f_score = fields.Integer(string="F Score", readonly=True)
-    rfm_m_score = fields.Integer(string="M Score", readonly=True)
-    rfm_segment = fields.Selection(SEGMENTS, string="RFM Segment", readonly=True, index=True)
-    clv_expected_purchases = fields.Float(string="Expected Purchases (12 months)", readonly=True, digits=(16, 2))
-    clv_value = fields.Monetary(
-        string="Predicted Value (12 months)", readonly=True, currency_field="relationship_currency_id"
+    # Written in bulk by crm.relationship.analysis (SQL), read-only everywhere else. Internal figures:
+    # employees only, never portal or public users (customers get theirs in the portal's privacy export).
+    rfm_recency = fields.Integer(string="Days Since Last Purchase", readonly=True, groups="base.group_user")
+    rfm_frequency = fields.Integer(string="Purchase Occasions", readonly=True, groups="base.group_user")
+    rfm_monetary = fields.Monetary(
+        string="Total Spend", readonly=True, currency_field="relationship_currency_id", groups="base.group_user"
     )
-    clv_probability_alive = fields.Float(string="Probability Still Active", readonly=True, digits=(16, 2))
-    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True)
-    loyalty_quadrant = fields.Selection(LOYALTY_QUADRANTS, string="Loyalty", readonly=True, index=True)
-    relationship_attitude = fields.Float(string="Attitude", readonly=True, digits=(16, 2))
-    relationship_health = fields.Float(string="Relationship Health", readonly=True, digits=(16, 0))
-    health_value_points = fields.Float(string="Health from Value", readonly=True, digits=(16, 1))
-    health_retention_points = fields.Float(string="Health from Retention", readonly=True, digits=(16, 1))
-    health_satisfaction_points = fields.Float(string="Health from Satisfaction", readonly=True, digits=(16, 1))
-    health_complaint_points = fields.Float(string="Health from Complaints", readonly=True, digits=(16, 1))
+    rfm_r_score = fields.Integer(string="R Score", readonly=True, groups="base.group_user")
+    rfm_f_score = fields.Integer(string="F Score", readonly=True, groups="base.group_user")
+    rfm_m_score = fields.Integer(string="M Score", readonly=True, groups="base.group_user")
+    rfm_segment = fields.Selection(SEGMENTS, string="RFM Segment", readonly=True, index=True, groups="base.group_user")
+    clv_expected_purchases = fields.Float(
+        string="Expected Purchases (12 months)", readonly=True, digits=(16, 2), groups="base.group_user"
+    )
+    clv_value = fields.Monetary(
+        string="Predicted Value (12 months)",
+        readonly=True,
+        currency_field="relationship_currency_id",
+        groups="base.group_user",
+    )
+    clv_probability_alive = fields.Float(
+        string="Probability Still Active", readonly=True, digits=(16, 2), groups="base.group_user"
+    )
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True, groups="base.group_user"
+    )
+    loyalty_quadrant = fields.Selection(
+        LOYALTY_QUADRANTS, string="Loyalty", readonly=True, index=True, groups="base.group_user"
+    )
+    relationship_attitude = fields.Float(string="Attitude", readonly=True, digits=(16, 2), groups="base.group_user")
+    relationship_health = fields.Float(
+        string="Relationship Health", readonly=True, digits=(16, 0), groups="base.group_user"
+    )
+    health_value_points = fields.Float(
+        string="Health from Value", readonly=True, digits=(16, 1), groups="base.group_user"
+    )
+    health_retention_points = fields.Float(
+        string="Health from Retention", readonly=True, digits=(16, 1), groups="base.group_user"
+    )
+    health_satisfaction_points = fields.Float(
+        string="Health from Satisfaction", readonly=True, digits=(16, 1), groups="base.group_user"
+    )
+    health_complaint_points = fields.Float(
+        string="Health from Complaints", readonly=True, digits=(16, 1), groups="base.group_user"
+    )
     relationship_company_id = fields.Many2one(
         "res.company",
         string="Analysed For",
         readonly=True,
         help="The company whose confirmed orders these figures and suggestions come from.",
+        groups="base.group_user",
     )
     # Related, not computed: graph and pivot views can only sum a monetary measure whose currency
     # the database can group by. Partners without figures have no analysis currency.
     relationship_currency_id = fields.Many2one(
-        related="relationship_company_id.currency_id", string="Analysis Currency"
+        related="relationship_company_id.currency_id", string="Analysis Currency", groups="base.group_user"
     )
     relationship_recommendation_ids = fields.One2many(
         "crm.relationship.recommendation", "partner_id", string="Next Best Products"

@@ -1,0 +1,90 @@
+from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+
+from .helpers import clean_int, commercial_partner, error_message, success_code
+
+
+class CmrLoyaltyPortal(CustomerPortal):
+    """Loyalty: tier, points and their ledger, rewards to claim on a quotation, the referral link."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "cmr_loyalty_points" in counters:
+            # sudo: loyalty cards are read for the user's own commercial entity only, as Odoo's loyalty portal does
+            card = commercial_partner().sudo().crm_loyalty_card_id
+            values["cmr_loyalty_points"] = card.points_display if card else 0
+        return values
+
+    def _cmr_loyalty_values(self, page=1, success=None, error=None):
+        env = request.env
+        partner = commercial_partner()
+        # sudo: loyalty cards and their ledger have no portal access rights in Odoo; everything below is
+        # read for the user's own commercial entity only, as Odoo's own loyalty portal does
+        partner_sudo = partner.sudo()
+        card = partner_sudo.crm_loyalty_card_id
+        History = env["loyalty.history"].sudo()
+        domain = [("card_id", "=", card.id)]
+        pager = portal_pager(
+            url="/my/loyalty", total=History.search_count(domain) if card else 0, page=page, step=self._items_per_page
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "cmr_loyalty",
+                "card": card,
+                "progress": card._crm_next_tier_progress() if card else {},
+                "ledger": History.search(
+                    domain, order="create_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
+                )
+                if card
+                else History,
+                "pager": pager,
+                "expiring_points": card._crm_points_expiring_soon() if card else 0,
+                "expiring_lots": History.search(
+                    [*domain, ("points_remaining", ">", 0), ("expiry_date", "!=", False)],
+                    order="expiry_date asc, id asc",
+                    limit=5,
+                )
+                if card
+                else History,
+                "rewards": card._crm_claimable_rewards() if card else env["loyalty.reward"],
+                "quotations": env["sale.order"].search(
+                    [("partner_id", "child_of", partner.id), ("state", "in", ("draft", "sent"))], limit=20
+                ),
+                "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._crm_get_referral_code()}",
+                "referral_count": partner_sudo._crm_referral_count(),
+                "error": error,
+                "success": success_code(success),
+            }
+        )
+        return values
+
+    @http.route(["/my/loyalty", "/my/loyalty/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_loyalty(self, page=1, success=None, **kw):
+        return request.render("crm_cmr_portal.portal_my_loyalty", self._cmr_loyalty_values(page=page, success=success))
+
+    @http.route("/my/loyalty/claim", type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_loyalty_claim(self, reward_id=None, order_id=None, **post):
+        env = request.env
+        partner = commercial_partner()
+        try:
+            # sudo: see _cmr_loyalty_values; the card is the user's own, the reward and order are checked below
+            card = partner.sudo().crm_loyalty_card_id
+            if not card:
+                raise UserError(env._("You have no loyalty card yet."))
+            reward = env["loyalty.reward"].sudo().browse(clean_int(reward_id, env._("Reward"))).exists()
+            order = env["sale.order"].browse(clean_int(order_id, env._("Quotation"))).exists()
+            if not reward or reward.program_id != card.program_id:
+                raise ValidationError(env._("Choose a reward from the list."))
+            if not order or order.partner_id.commercial_partner_id != partner:
+                raise ValidationError(env._("Choose one of your open quotations."))
+            # sudo: customers cannot write orders; _crm_claim_reward checks ownership, state and points again
+            card._crm_claim_reward(reward, order.sudo())
+        except (UserError, ValidationError) as error:
+            env.cr.rollback()
+            values = self._cmr_loyalty_values(error=error_message(error))
+            return request.render("crm_cmr_portal.portal_my_loyalty", values, status=400)
+        return request.redirect("/my/loyalty?success=claimed")
