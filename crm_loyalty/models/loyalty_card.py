@@ -3,19 +3,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .ledger_flags import LEDGER_RESYNC
+
 # Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
 LEDGER_CARD_FIELDS = ("points", "crm_tier_id", "crm_tier_review_date", "program_id")
-
-
-class LedgerResync:
-    """Context value (``crm_loyalty_resync``) set by our sale order line overrides around sale_loyalty's own
-    writes of a card's points, which the ledger records as movements and resyncs right after.
-
-    Only this object is honoured: a context sent over RPC cannot carry it.
-    """
-
-
-LEDGER_RESYNC = LedgerResync()
 
 
 class LoyaltyCard(models.Model):

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, float_round
 
+from .ledger_flags import LedgerSkipCards
+
 MOVEMENT_TYPES = [
     ("earned", "Earned"),
     ("spent", "Spent"),
@@ -18,14 +20,6 @@ MOVEMENT_TYPES = [
 LOT_TYPES = ("earned", "adjusted", "goodwill", "engagement")
 # The only fields the ledger's own bookkeeping changes after a line is written.
 BOOKKEEPING_FIELDS = {"points_remaining", "reversed_by_id"}
-
-
-class LedgerSkipCards(frozenset):
-    """Cards whose standard sale_loyalty history lines the ledger records itself (``crm_loyalty_skip_cards``).
-
-    Only an instance of this class is honoured: a context sent over RPC carries lists, never one of these,
-    so a caller cannot use the key to drop history lines.
-    """
 
 
 class LoyaltyHistory(models.Model):

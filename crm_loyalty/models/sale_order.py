@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import models
 from odoo.exceptions import UserError
 
-from .loyalty_history import LedgerSkipCards
+from .ledger_flags import LEDGER_CANCEL, LedgerSkipCards
 
 
 class SaleOrder(models.Model):
@@ -117,7 +117,9 @@ class SaleOrder(models.Model):
         # read and reversed as superuser (see loyalty.history._crm_check_ledger_access).
         history = confirmed.sudo()._crm_order_history()
         history.card_id._crm_lock()
-        result = super(SaleOrder, self.with_context(crm_loyalty_keep_history=True))._action_cancel()
+        result = super(
+            SaleOrder, self.with_context(crm_loyalty_keep_history=True, crm_loyalty_cancelling=LEDGER_CANCEL)
+        )._action_cancel()
         for order in confirmed:
             order_lines = history.filtered(lambda line, order=order: line.order_id == order.id)
             order_lines._crm_reverse(self.env._("Order %s cancelled", order.display_name))

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import float_is_zero
 
-from .loyalty_card import LEDGER_RESYNC
+from .ledger_flags import LEDGER_RESYNC
 
 
 class SaleOrderLine(models.Model):
