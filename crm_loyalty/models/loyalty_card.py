@@ -53,6 +53,8 @@ class LoyaltyCard(models.Model):
 
     def _crm_guarded_fields(self, vals):
         """The fields of ``vals`` that only the ledger may change on these cards."""
+        if not self:
+            return set()
         guarded = {name for name in LEDGER_CARD_FIELDS if name in vals}
         if "partner_id" in vals and any(card.partner_id and card.partner_id.id != vals["partner_id"] for card in self):
             # Moving a card to another customer moves its points and tier with it.
