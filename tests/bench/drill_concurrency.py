@@ -195,9 +195,15 @@ def prepare_salesperson(db, n_orders):
                 "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 5, "required_points": 1e9})],
             }
         )
-        # Other automatic loyalty programmes would give points of their own: the drill wants its programme only.
+        # Other automatic programmes would give points or discounts of their own: the drill wants its own only
+        # (gift cards and eWallets apply only to their own products).
         others = env["loyalty.program"].search(
-            [("id", "!=", program.id), ("trigger", "=", "auto"), ("active", "=", True)]
+            [
+                ("id", "!=", program.id),
+                ("trigger", "=", "auto"),
+                ("active", "=", True),
+                ("program_type", "not in", ("gift_card", "ewallet")),
+            ]
         )
         if others:
             raise RuntimeError(f"other automatic programmes are active: {others.mapped('name')}")
