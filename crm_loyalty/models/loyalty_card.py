@@ -65,7 +65,8 @@ class LoyaltyCard(models.Model):
         if self.env.su:
             return super().write(vals)
         target = self.env["loyalty.program"].browse(vals.get("program_id"))
-        ledger = self.filtered(lambda card: card.program_id.crm_ledger or target.crm_ledger)
+        to_ledger = target.crm_ledger and target.program_type == "loyalty"
+        ledger = self if to_ledger else self._crm_ledger_cards()
         guarded = ledger._crm_guarded_fields(vals)
         if not guarded:
             return super().write(vals)

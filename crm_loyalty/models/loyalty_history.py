@@ -73,7 +73,7 @@ class LoyaltyHistory(models.Model):
     )
 
     def _crm_ledger_lines(self):
-        return self.filtered(lambda line: line.card_id.program_id.crm_ledger)
+        return self.filtered(lambda line: line.card_id._crm_ledger_cards())
 
     def _crm_check_ledger_access(self, cards):
         """Only the ledger's own code, running as superuser, writes the movements of ledger cards.
@@ -81,7 +81,7 @@ class LoyaltyHistory(models.Model):
         sale_loyalty lets salespeople create and write loyalty history; on ledger programs every movement
         goes through the ledger's methods instead, which check the caller's rights and then run under sudo.
         """
-        if not self.env.su and cards.filtered(lambda card: card.program_id.crm_ledger):
+        if not self.env.su and cards._crm_ledger_cards():
             raise AccessError(
                 self.env._(
                     "Loyalty movements of this program are recorded by the loyalty ledger only: confirm or "

@@ -49,7 +49,7 @@ class SaleOrder(models.Model):
         and takes them off on cancellation, while a ledger card's balance is the sum of its movements,
         resynced by ``action_confirm`` and ``_action_cancel`` below."""
         changes = super()._get_point_changes()
-        ledger = self.env["loyalty.card"].browse([card.id for card in changes]).filtered("program_id.crm_ledger")
+        ledger = self.env["loyalty.card"].browse([card.id for card in changes])._crm_ledger_cards()
         for card in ledger:
             changes.pop(card, None)
         return changes

@@ -9,7 +9,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
     _inherit = "loyalty.card.update.balance"
 
     def action_update_card_point(self):
-        ledger = self.filtered(lambda wizard: wizard.card_id.program_id.crm_ledger)
+        ledger = self.filtered(lambda wizard: wizard.card_id._crm_ledger_cards())
         for wizard in ledger:
             env = wizard.env
             if not env.user.has_group("crm_relationship.group_relationship_manager"):
