@@ -9,12 +9,14 @@
     "depends": ["crm_relationship", "loyalty", "sale_loyalty"],
     "data": [
         "security/ir.model.access.csv",
+        "security/crm_loyalty_security.xml",
         "data/crm_loyalty_data.xml",
         "views/loyalty_program_views.xml",
         "views/loyalty_history_views.xml",
         "views/crm_loyalty_wizard_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_loyalty_menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": ["demo/crm_loyalty_demo.xml"],
     "assets": {

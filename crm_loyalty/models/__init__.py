@@ -9,3 +9,6 @@ from . import res_partner
 from . import crm_relationship_nps
 from . import crm_relationship_suggestion
 from . import crm_lead
+from . import sale_order_line
+from . import res_config_settings
+from . import sale_order_coupon_points

@@ -1,7 +1,12 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .ledger_flags import LEDGER_RESYNC
+
+# Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
+LEDGER_CARD_FIELDS = ("points", "crm_tier_id", "crm_tier_review_date", "program_id")
 
 
 class LoyaltyCard(models.Model):
@@ -35,9 +40,50 @@ class LoyaltyCard(models.Model):
             for card in cards._crm_ledger_cards()
             if card.points
         ]
+        if opening and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "A card of a loyalty program with a ledger starts at zero points: ask a relationship "
+                    "manager to record an adjustment for the opening balance."
+                )
+            )
         if opening:
             self.env["loyalty.history"].create(opening)
         return cards
+
+    def _crm_guarded_fields(self, vals):
+        """The fields of ``vals`` that only the ledger may change on these cards."""
+        if not self:
+            return set()
+        guarded = {name for name in LEDGER_CARD_FIELDS if name in vals}
+        if "partner_id" in vals and any(card.partner_id and card.partner_id.id != vals["partner_id"] for card in self):
+            # Moving a card to another customer moves its points and tier with it.
+            guarded.add("partner_id")
+        return guarded
+
+    def write(self, vals):
+        if self.env.su:
+            return super().write(vals)
+        target = self.env["loyalty.program"].browse(vals.get("program_id"))
+        to_ledger = target.crm_ledger and target.program_type == "loyalty"
+        ledger = self if to_ledger else self._crm_ledger_cards()
+        guarded = ledger._crm_guarded_fields(vals)
+        if not guarded:
+            return super().write(vals)
+        if guarded == {"points"} and self.env.context.get("crm_loyalty_resync") is LEDGER_RESYNC:
+            # sale_loyalty's own points bookkeeping on a confirmed order's reward line: the ledger records
+            # the movement and resyncs the balance from it (sale.order.line), so the value is not written.
+            rest = {key: value for key, value in vals.items() if key != "points"}
+            if rest:
+                super(LoyaltyCard, ledger).write(rest)
+            return super(LoyaltyCard, self - ledger).write(vals) if self - ledger else True
+        raise AccessError(
+            self.env._(
+                "The points and tier of a card of %(program)s follow from its loyalty ledger: ask a "
+                "relationship manager to record an adjustment.",
+                program=ledger.program_id[:1].name or target.name,
+            )
+        )
 
     @api.model
     def _crm_serialize_card_creation(self, vals_list):
@@ -76,6 +122,7 @@ class LoyaltyCard(models.Model):
         if not cards:
             return
         self.env.flush_all()
+        before = {card: card.points for card in cards}
         self.env.cr.execute(
             """
             UPDATE loyalty_card c
@@ -88,14 +135,24 @@ class LoyaltyCard(models.Model):
             {"ids": cards.ids},
         )
         cards.invalidate_recordset(["points", "crm_negative_balance"])
+        # The balance is not written through the ORM: send the program's "when reaching" mails here.
+        # sudo: the mails go out whoever's action moved the balance, as sale_loyalty's do.
+        cards.sudo()._send_points_reach_communication(
+            {card: {"old": points, "new": card.points} for card, points in before.items()}
+        )
 
     def _crm_lock(self):
         if self:
             self.env.cr.execute("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [self.ids])
 
     def _crm_add_movement(self, movement_type, points, description, **values):
-        """Append one movement (positive: points given, negative: points taken) and resync the balance."""
+        """Append one movement (positive: points given, negative: points taken) and resync the balance.
+
+        The ledger's own bookkeeping: its callers (wizards, order flows) check who may ask for the movement;
+        the movement itself is written as superuser, the only one the ledger's guards let write movements.
+        """
         self.ensure_one()
+        self = self.sudo()
         self._crm_lock()
         line = self.env["loyalty.history"].create(
             {
@@ -140,10 +197,12 @@ class LoyaltyCard(models.Model):
     def _crm_review_tier(self, upgrade_only=False, reason=None):
         """Move each card to the tier its activity qualifies for; downgrades only at review (after grace)."""
         today = fields.Date.context_today(self)
-        template = self.env.ref("crm_loyalty.mail_template_tier_change", raise_if_not_found=False)
-        # A tier follows from the customer's activity, not from the rights of whoever confirmed
-        # the order that triggered the review: the review runs as superuser.
-        for card in self.sudo()._crm_ledger_cards().filtered(lambda c: c.partner_id and c.program_id.crm_tier_ids):
+        # A tier follows from the customer's activity, not from the rights of whoever confirmed the order
+        # that triggered the review: the review (cards, tier history, mail) runs as superuser.
+        cards = self.sudo()
+        env = cards.env
+        template = env.ref("crm_loyalty.mail_template_tier_change", raise_if_not_found=False)
+        for card in cards._crm_ledger_cards().filtered(lambda c: c.partner_id and c.program_id.crm_tier_ids):
             program = card.program_id
             first = program.crm_tier_ids[:1]
             measure = card._crm_tier_measure(first.threshold_type, max(program.crm_tier_ids.mapped("window_months")))
@@ -156,15 +215,15 @@ class LoyaltyCard(models.Model):
             )
             next_review = today + relativedelta(months=first.window_months)
             if upgrade:
-                why = reason or self.env._("Qualified with %(measure).2f over the window", measure=measure)
+                why = reason or env._("Qualified with %(measure).2f over the window", measure=measure)
             elif upgrade_only or not due:
                 continue
             elif target == current:
                 card.crm_tier_review_date = next_review
                 continue
             else:
-                why = reason or self.env._("Review: %(measure).2f over the window", measure=measure)
-            self.env["crm.loyalty.tier.history"].create(
+                why = reason or env._("Review: %(measure).2f over the window", measure=measure)
+            env["crm.loyalty.tier.history"].create(
                 {"card_id": card.id, "old_tier_id": current.id, "new_tier_id": target.id, "reason": why}
             )
             card.write({"crm_tier_id": target.id, "crm_tier_review_date": next_review})

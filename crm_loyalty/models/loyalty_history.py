@@ -2,8 +2,10 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, float_round
+
+from .ledger_flags import LedgerSkipCards
 
 MOVEMENT_TYPES = [
     ("earned", "Earned"),
@@ -48,10 +50,12 @@ class LoyaltyHistory(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         skip = self.env.context.get("crm_loyalty_skip_cards")
-        if skip:
-            # sale_loyalty's own lines for cards whose movements the ledger already recorded
+        if skip is not None:
+            self = self.with_context(crm_loyalty_skip_cards=None)
+        if isinstance(skip, LedgerSkipCards):
+            # sale_loyalty's own lines for ledger cards whose movements the ledger records itself
             vals_list = [vals for vals in vals_list if vals.get("card_id") not in skip]
-            self = self.with_context(crm_loyalty_skip_cards=False)
+        self._crm_check_ledger_access(self.env["loyalty.card"].browse({vals.get("card_id") for vals in vals_list}))
         for vals in vals_list:
             if vals.get("movement_type") in LOT_TYPES or (
                 "movement_type" not in vals and vals.get("issued", 0) > 0 and not vals.get("used")
@@ -69,21 +73,37 @@ class LoyaltyHistory(models.Model):
     )
 
     def _crm_ledger_lines(self):
-        return self.filtered(lambda line: line.card_id.program_id.crm_ledger)
+        return self.filtered(lambda line: line.card_id._crm_ledger_cards())
+
+    def _crm_check_ledger_access(self, cards):
+        """Only the ledger's own code, running as superuser, writes the movements of ledger cards.
+
+        sale_loyalty lets salespeople create and write loyalty history; on ledger programs every movement
+        goes through the ledger's methods instead, which check the caller's rights and then run under sudo.
+        """
+        if not self.env.su and cards._crm_ledger_cards():
+            raise AccessError(
+                self.env._(
+                    "Loyalty movements of this program are recorded by the loyalty ledger only: confirm or "
+                    "cancel the order, or ask a relationship manager to record an adjustment."
+                )
+            )
 
     def write(self, vals):
-        if (
-            set(vals) - BOOKKEEPING_FIELDS
-            and not self.env.context.get("crm_loyalty_ledger_internal")
-            and self._crm_ledger_lines()
-        ):
-            raise UserError(self.env._("Loyalty movements are never changed: record a correcting movement instead."))
+        ledger = self._crm_ledger_lines()
+        if ledger:
+            ledger._crm_check_ledger_access(ledger.card_id)
+            # The internal key only reaches here under sudo (the check above): the ledger's own bookkeeping.
+            if set(vals) - BOOKKEEPING_FIELDS and not self.env.context.get("crm_loyalty_ledger_internal"):
+                raise UserError(
+                    self.env._("Loyalty movements are never changed: record a correcting movement instead.")
+                )
         return super().write(vals)
 
     def unlink(self):
-        if self.env.context.get("crm_loyalty_keep_history"):
-            # sale_loyalty deletes an order's history when it is cancelled; the ledger keeps its
-            # lines and records reversing movements instead (sale.order._action_cancel).
+        if self.env.su and self.env.context.get("crm_loyalty_keep_history"):
+            # sale_loyalty deletes an order's history (as superuser) when it is cancelled; the ledger keeps
+            # its lines and records reversing movements instead (sale.order._action_cancel).
             return super(LoyaltyHistory, self - self._crm_ledger_lines()).unlink()
         return super().unlink()
 
@@ -148,6 +168,9 @@ class LoyaltyHistory(models.Model):
         below 1 is a partial credit note; a lower share than before gives points back (a credit note
         reset to draft). Running it twice with the same share appends nothing.
         """
+        # The ledger's own bookkeeping: the cancellation or credit note that asks for it was checked as the
+        # caller; the movements it appends are written as superuser (see _crm_check_ledger_access).
+        self = self.sudo()
         lines = self.filtered(lambda line: not line.reversed_by_id and line.movement_type != "reversed")
         done = lines._crm_reversals_so_far()
         full = share >= 1.0

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import models
 from odoo.exceptions import UserError
 
+from .ledger_flags import LEDGER_CANCEL, LedgerSkipCards
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -20,7 +22,7 @@ class SaleOrder(models.Model):
             earned[coupon_point.coupon_id] += coupon_point.points
         for line in self.order_line.filtered(lambda line: line.coupon_id in ledger_cards):
             spent[line.coupon_id] += line.points_cost
-        others = self.with_context(crm_loyalty_skip_cards=ledger_cards.ids)
+        others = self.with_context(crm_loyalty_skip_cards=LedgerSkipCards(ledger_cards.ids))
         super(SaleOrder, others)._add_loyalty_history_lines()
         base = {
             "order_id": self.id,
@@ -38,7 +40,37 @@ class SaleOrder(models.Model):
                 values.append({**base, "card_id": coupon.id, "movement_type": "spent", "used": spent[coupon]})
         coupons = self.env["loyalty.card"].browse([v["card_id"] for v in values])
         coupons._crm_lock()
-        self.env["loyalty.history"].create(values)
+        # The ledger's own bookkeeping of the order being confirmed (the caller may confirm it): its movements
+        # are written as superuser, the only one the ledger's guards let write them.
+        self.env["loyalty.history"].sudo().create(values)
+
+    def _get_point_changes(self):
+        """Ledger cards are left out: sale_loyalty adds these changes to the cards' points on confirmation
+        and takes them off on cancellation, while a ledger card's balance is the sum of its movements,
+        resynced by ``action_confirm`` and ``_action_cancel`` below."""
+        changes = super()._get_point_changes()
+        ledger = self.env["loyalty.card"].browse([card.id for card in changes])._crm_ledger_cards()
+        for card in ledger:
+            changes.pop(card, None)
+        return changes
+
+    def _get_claimable_rewards(self, forced_coupons=None):
+        """Rewards a ledger card's tier keeps for a higher tier are not claimable, in the back office as on
+        the portal (``loyalty.card._crm_tier_rewards_withheld``)."""
+        result = super()._get_claimable_rewards(forced_coupons=forced_coupons)
+        for card in list(result):
+            if card._crm_ledger_cards():
+                rewards = result[card] - card._crm_tier_rewards_withheld()
+                if rewards:
+                    result[card] = rewards
+                else:
+                    del result[card]
+        return result
+
+    def _apply_program_reward(self, reward, coupon, **kwargs):
+        if coupon and coupon._crm_ledger_cards() and reward in coupon._crm_tier_rewards_withheld():
+            return {"error": self.env._("The reward %(reward)s is kept for a higher tier.", reward=reward.description)}
+        return super()._apply_program_reward(reward, coupon, **kwargs)
 
     def _update_loyalty_history(self, coupon_id, points):
         """A reward added to a confirmed order spends points: a new movement, never an edit."""
@@ -70,7 +102,8 @@ class SaleOrder(models.Model):
             referrer = customer.referred_by_id.commercial_partner_id
             if not referrer or referrer == customer:
                 continue
-            first = not self.search_count(
+            # sudo: "first order" counts every salesperson's orders, not only those the confirming user sees
+            first = not self.sudo().search_count(
                 [("partner_id", "child_of", customer.id), ("state", "=", "sale"), ("id", "!=", order.id)], limit=1
             )
             if first:
@@ -80,9 +113,13 @@ class SaleOrder(models.Model):
     def _action_cancel(self):
         """Cancelling takes back exactly what the order earned and gives back what it spent."""
         confirmed = self.filtered(lambda order: order.state == "sale")
-        history = confirmed._crm_order_history()
+        # The ledger's own bookkeeping: the caller may cancel these orders; the movements to reverse are
+        # read and reversed as superuser (see loyalty.history._crm_check_ledger_access).
+        history = confirmed.sudo()._crm_order_history()
         history.card_id._crm_lock()
-        result = super(SaleOrder, self.with_context(crm_loyalty_keep_history=True))._action_cancel()
+        result = super(
+            SaleOrder, self.with_context(crm_loyalty_keep_history=True, crm_loyalty_cancelling=LEDGER_CANCEL)
+        )._action_cancel()
         for order in confirmed:
             order_lines = history.filtered(lambda line, order=order: line.order_id == order.id)
             order_lines._crm_reverse(self.env._("Order %s cancelled", order.display_name))
@@ -128,7 +165,9 @@ class SaleOrder(models.Model):
     def _crm_reverse_points_share(self, share, description, **values):
         """Bring the reversed part of what this order earned and spent to ``share`` of it."""
         self.ensure_one()
-        history = self._crm_order_history()
+        # The ledger's own bookkeeping: the credit note's poster may post it; the order's movements are read
+        # and reversed as superuser (see loyalty.history._crm_check_ledger_access).
+        history = self.sudo()._crm_order_history()
         if not history:
             return
         history.card_id._crm_lock()

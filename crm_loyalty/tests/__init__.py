@@ -11,3 +11,7 @@ from . import test_install_hook
 from . import test_credit_note
 from . import test_concurrency
 from . import test_tour_salesperson
+from . import test_role_flows
+from . import test_ledger_guards
+from . import test_goodwill_cap
+from . import test_portal_tier_history

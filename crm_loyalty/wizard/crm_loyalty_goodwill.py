@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 SEVERITY_FACTOR = {"low": 0.5, "normal": 1.0, "high": 2.0, "critical": 3.0}
 
@@ -33,11 +33,56 @@ class CrmLoyaltyGoodwill(models.TransientModel):
         value = customer.clv_value or customer.rfm_monetary or 0
         return round(base * SEVERITY_FACTOR.get(complaint.severity, 1.0) + min(value * 0.01, base * 5))
 
+    @api.model
+    def _max_points(self):
+        params = self.env["ir.config_parameter"].sudo()
+        try:
+            return float(params.get_param("crm_loyalty.goodwill_max_points", 500) or 0)
+        except ValueError:
+            return 500.0
+
+    def _check_allowed(self, card=None):
+        """Above the cap, or a second offer on the same complaint, only a relationship manager may give.
+
+        Without ``card`` only the cap is checked (before the card is looked up or created).
+        """
+        env = self.env
+        if env.user.has_group("crm_relationship.group_relationship_manager"):
+            return
+        cap = self._max_points()
+        if self.points > cap:
+            raise AccessError(
+                env._(
+                    "Only a relationship manager may offer more than %(cap)s goodwill points on a complaint.",
+                    cap=f"{cap:g}",
+                )
+            )
+        if not card:
+            return
+        # sudo: the earlier offers on this complaint count whoever made them
+        offered = (
+            env["loyalty.history"]
+            .sudo()
+            .search_count([("complaint_id", "=", self.complaint_id.id), ("movement_type", "=", "goodwill")], limit=1)
+        )
+        if offered:
+            raise AccessError(
+                env._(
+                    "Goodwill points were already offered on %(complaint)s: only a relationship manager may "
+                    "offer more.",
+                    complaint=self.complaint_id.display_name,
+                )
+            )
+
     def action_confirm(self):
         self.ensure_one()
         if self.points <= 0:
             raise UserError(self.env._("Offer a positive number of points."))
+        self._check_allowed()
         card = self.complaint_id.partner_id._crm_loyalty_card_for(self.program_id)
+        # Lock the card first: two offers on one complaint at once are counted one after the other.
+        card._crm_lock()
+        self._check_allowed(card)
         card._crm_add_movement(
             "goodwill",
             self.points,
