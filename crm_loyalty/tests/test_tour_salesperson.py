@@ -1,3 +1,5 @@
+import unittest
+
 import odoo.tests
 
 
@@ -9,7 +11,7 @@ class TestSalespersonTour(odoo.tests.HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         if not cls.env.ref("base.module_base").demo:
-            raise odoo.tests.SkipTest("the tour confirms a quotation of the demo data")
+            raise unittest.SkipTest("the tour confirms a quotation of the demo data")
         cls.order = cls.env.ref("crm_loyalty.loyalty_demo_quotation_readymat")
         cls.card = cls.env.ref("crm_loyalty.loyalty_card_demo_readymat")
         cls.salesperson = cls.order.user_id

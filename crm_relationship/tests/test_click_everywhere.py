@@ -1,3 +1,5 @@
+import unittest
+
 import odoo.tests
 from odoo.tests import new_test_user
 
@@ -19,7 +21,7 @@ class TestClickEverywhere(odoo.tests.HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         if not cls.env.ref("base.module_base").demo:
-            raise odoo.tests.SkipTest("the clickbot runs on a database with demo data")
+            raise unittest.SkipTest("the clickbot runs on a database with demo data")
         cls.relationship_user = new_test_user(
             cls.env,
             "click_relationship_user",
