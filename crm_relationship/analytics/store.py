@@ -163,7 +163,7 @@ class MetricsTable:
             SQL(", ").join(SQL("v.%s", name) for name in names),
         )
 
-    def write(self, rows):
+    def write_rows(self, rows):
         """Update the partners of ``rows`` (an ``id`` column and the metric columns) from the table."""
         self.cr.execute("TRUNCATE crm_analysis_metrics")
         bulk.write_frame(self.cr, self.name, rows)

@@ -301,7 +301,7 @@ class CrmRelationshipAnalysis(models.Model):
                 part = part.join(store.read_attitude(read_cr, self.company_id.id, part.index.to_numpy()))
             scoring.score_relationship(part, frequent_from, weights)
             chunk = scoring.metric_rows(part, self.company_id.id)
-            table.write(chunk)
+            table.write_rows(chunk)
             # Partners of the chunk's id range that are no longer customers lose their old figures.
             store.reset_stale_metrics(cr, self.company_id.id, after, upto, table.name)
             self.write({"resume_after_partner_id": upto, "written_count": self.written_count + len(chunk)})
