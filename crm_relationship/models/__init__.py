@@ -2,6 +2,8 @@ from . import crm_relationship_customer_mixin
 from . import crm_complaint_category
 from . import crm_complaint_cause
 from . import crm_complaint_stage
+from . import resource_calendar
+from . import crm_team
 from . import crm_complaint_sla
 from . import crm_complaint
 from . import crm_complaint_report

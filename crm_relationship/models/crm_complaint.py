@@ -1,8 +1,5 @@
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import timedelta
-
-from pytz import utc
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -250,7 +247,7 @@ class CrmComplaint(models.Model):
                     (start, policy.resolution_hours + paused),
                     (start, policy.resolution_hours * share + paused),
                 ]
-            moments = self._sla_plan_batch(calendar, requests)
+            moments = calendar._plan_hours_batch(requests)
             for index, complaint in enumerate(complaints):
                 (
                     complaint.sla_response_deadline,
@@ -258,58 +255,6 @@ class CrmComplaint(models.Model):
                     complaint.sla_resolution_deadline,
                     complaint.sla_resolution_risk_date,
                 ) = moments[4 * index : 4 * index + 4]
-
-    @api.model
-    def _sla_plan_batch(self, calendar, requests):
-        """Add working hours to many start moments at once.
-
-        Same result as ``calendar.plan_hours(hours, start, compute_leaves=True)`` for each
-        ``(start, hours)`` request (naive UTC datetimes), but the calendar's work intervals
-        (attendances minus public holidays) are read once for the whole batch and each request
-        is answered by bisection on cumulated working hours.
-        """
-        if not requests:
-            return []
-        first = min(start for start, _hours in requests)
-        last = max(start for start, _hours in requests)
-        longest = max(hours for _start, hours in requests)
-        # about 5 working days of 8 h per week, with a margin
-        span = timedelta(days=int(longest / 40.0 * 7) + 14)
-        for _attempt in range(8):
-            intervals = calendar._work_intervals_batch(
-                utc.localize(first) - timedelta(days=1), utc.localize(last + span)
-            )[False]
-            starts, stops, cumulated_before, cumulated_after = [], [], [], []
-            total = 0.0
-            for start, stop, _meta in intervals:
-                start = start.astimezone(utc).replace(tzinfo=None)
-                stop = stop.astimezone(utc).replace(tzinfo=None)
-                starts.append(start)
-                stops.append(stop)
-                cumulated_before.append(total)
-                total += (stop - start).total_seconds() / 3600.0
-                cumulated_after.append(total)
-            moments = []
-            for start, hours in requests:
-                index = bisect_right(stops, start)
-                if index == len(starts):
-                    break
-                offset = cumulated_before[index]
-                if start > starts[index]:
-                    offset += (start - starts[index]).total_seconds() / 3600.0
-                target = offset + hours
-                found = bisect_left(cumulated_after, target - 1e-9)
-                if found == len(starts):
-                    break
-                moments.append(
-                    (starts[found] + timedelta(hours=target - cumulated_before[found])).replace(microsecond=0)
-                )
-            else:
-                return moments
-            span *= 2
-        raise UserError(
-            self.env._("Working hours %(calendar)s have no working time to plan a deadline.", calendar=calendar.name)
-        )
 
     def _sla_status_at(self, now):
         """Status of one complaint at ``now``; the clock stands still while paused or closed."""
@@ -357,47 +302,6 @@ class CrmComplaint(models.Model):
         return calendar.get_work_hours_count(start, stop, compute_leaves=True)
 
     # ------------------------------------------------------------------
-    # assignment
-    # ------------------------------------------------------------------
-
-    def _pick_round_robin_user(self, team):
-        """Next available member of ``team``: the one whose last complaint of the team is oldest.
-
-        Members on leave now (a leave on their working-time resource) or archived are skipped.
-        """
-        members = team.member_ids.filtered(lambda user: user.active and not user.share)
-        if not members:
-            return self.env["res.users"]
-        now = fields.Datetime.now()
-        # sudo: availability and assignment history must be read across the whole team
-        on_leave = (
-            self.env["resource.calendar.leaves"]
-            .sudo()
-            .search(
-                [
-                    ("resource_id.user_id", "in", members.ids),
-                    ("date_from", "<=", now),
-                    ("date_to", ">=", now),
-                ]
-            )
-            .resource_id.user_id
-        )
-        available = members - on_leave
-        if not available:
-            return self.env["res.users"]
-        last_assigned = dict(
-            self.env["crm.complaint"]
-            .sudo()
-            ._read_group(
-                [("team_id", "=", team.id), ("user_id", "in", available.ids)],
-                ["user_id"],
-                ["id:max"],
-            )
-        )
-        order = {user: position for position, user in enumerate(available)}
-        return min(available, key=lambda user: (last_assigned.get(user, 0), order[user]))
-
-    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
@@ -430,7 +334,7 @@ class CrmComplaint(models.Model):
                 vals.setdefault("sla_paused_since", vals.get("date_open") or now)
         complaints = super().create(vals_list)
         for complaint in complaints.filtered(lambda c: c.team_id and not c.user_id):
-            user = complaint._pick_round_robin_user(complaint.team_id)
+            user = complaint.team_id._complaint_next_user()
             if user:
                 # sudo: automatic assignment also runs for portal and mail-gateway intake
                 complaint.sudo().user_id = user
@@ -474,7 +378,7 @@ class CrmComplaint(models.Model):
                 )
         if "user_id" not in vals and "team_id" in vals:
             for complaint in self.filtered(lambda c: c.team_id and not c.user_id):
-                user = complaint._pick_round_robin_user(complaint.team_id)
+                user = complaint.team_id._complaint_next_user()
                 if user:
                     complaint.user_id = user
         if SLA_STATUS_TRIGGERS.intersection(vals):

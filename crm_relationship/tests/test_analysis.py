@@ -5,7 +5,7 @@ import pandas as pd
 
 from odoo import sql_db
 from odoo.addons.crm_relationship.analytics import bulk
-from odoo.addons.crm_relationship.models.crm_relationship_analysis import ANALYSIS_LOCK_KEY, _Interrupted
+from odoo.addons.crm_relationship.models.crm_relationship_analysis import ANALYSIS_LOCK_KEY
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -228,9 +228,18 @@ class TestRelationshipAnalysis(TransactionCase):
         self.env.cr.execute("UPDATE res_partner SET rfm_segment = NULL, clv_value = NULL WHERE rfm_segment IS NOT NULL")
         self.env["res.partner"].invalidate_model()
         run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF, "chunk_size": 3, "state": "running"})
+        Analysis = type(run)
+        commit = Analysis._commit
+
+        def commit_then_crash(analysis, written=0, remaining=None):
+            """A crash right after the first chunk's commit."""
+            commit(analysis, written, remaining=remaining)
+            raise _Interrupted
+
         # Not assertRaises: it would roll back what the interrupted run had committed.
         try:
-            run.with_context(crm_relationship_analysis_stop_after_chunk=True)._analyse()
+            with patch.object(Analysis, "_commit", commit_then_crash):
+                run._analyse()
         except _Interrupted:
             pass
         else:
@@ -288,3 +297,7 @@ class TestRelationshipAnalysis(TransactionCase):
         run = self._run()
         with self.assertRaises(UserError):
             run.action_run()
+
+
+class _Interrupted(Exception):
+    """A simulated crash between two chunks of a run."""

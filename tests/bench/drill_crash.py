@@ -23,21 +23,6 @@ DB_USER = os.environ.get("CMR_DB_USER", "odoo_cmr")
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo-19.0")
 VENV_PY = os.path.join(os.environ.get("CMR_VENV", os.path.expanduser("~/.cache/crm-cmr/venv")), "bin/python")
 AS_OF = "2026-11-01"
-PARTNER_METRICS = [
-    "rfm_recency",
-    "rfm_frequency",
-    "rfm_monetary",
-    "rfm_r_score",
-    "rfm_f_score",
-    "rfm_m_score",
-    "rfm_segment",
-    "clv_expected_purchases",
-    "clv_value",
-    "clv_probability_alive",
-    "loyalty_quadrant",
-    "relationship_health",
-    "lifecycle_stage",
-]
 
 
 def job_analysis(env):
@@ -68,9 +53,11 @@ def snapshot(db, job):
     with odoo_env(db, commit=False) as env:
         cr = env.cr
         if job == "analysis":
+            from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS
+
             cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'res_partner'")
             present = {c for (c,) in cr.fetchall()}
-            cols = [c for c in PARTNER_METRICS if c in present]
+            cols = [c for c in METRIC_COLUMNS if c in present]
             exprs = ", ".join(
                 f"CASE WHEN pg_typeof({c})::text IN ('double precision', 'numeric')"
                 f" THEN round({c}::numeric, 6)::text ELSE {c}::text END"

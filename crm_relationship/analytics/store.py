@@ -1,0 +1,200 @@
+"""What the relationship analysis reads from and writes to PostgreSQL, in bulk.
+
+The reads summarise sales orders, complaints and NPS answers per customer entity into typed
+columns (through ``bulk.read_frame``); the writes put each chunk's metrics into a temporary table
+and update the partners from it in one statement. Cursors are the caller's; nothing here goes
+through the ORM.
+"""
+
+from datetime import datetime
+from datetime import time as dtime
+
+import pandas as pd
+
+from odoo.tools import SQL
+
+from . import bulk
+
+# The partner columns the analysis writes, in the order of its temporary table.
+METRIC_COLUMNS = [
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "rfm_segment",
+    "clv_expected_purchases",
+    "clv_value",
+    "clv_probability_alive",
+    "lifecycle_stage",
+    "loyalty_quadrant",
+    "relationship_attitude",
+    "relationship_health",
+    "health_value_points",
+    "health_retention_points",
+    "health_satisfaction_points",
+    "health_complaint_points",
+    "relationship_company_id",
+]
+
+CUSTOMERS_QUERY = """
+    WITH occasion AS (
+        SELECT p.commercial_partner_id AS partner_id,
+               so.date_order::date AS day,
+               SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount,
+               COUNT(*) AS orders
+          FROM sale_order so
+          JOIN res_partner p ON p.id = so.partner_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order <= %(as_of_end)s
+      GROUP BY 1, 2
+    ), ordered AS (
+        SELECT partner_id, day, amount, orders,
+               day - LAG(day) OVER (PARTITION BY partner_id ORDER BY day) AS gap
+          FROM occasion
+    )
+    SELECT partner_id,
+           %(as_of)s::date - MIN(day) AS age_days,
+           %(as_of)s::date - MAX(day) AS recency_days,
+           MAX(day) - MIN(day) AS span_days,
+           COUNT(*) AS occasions,
+           SUM(orders) AS orders,
+           SUM(amount)::float8 AS total,
+           COALESCE(AVG(amount) FILTER (WHERE gap IS NOT NULL), 0)::float8 AS repeat_mean,
+           COALESCE(MAX(gap), 0) AS max_gap_days
+      FROM ordered
+  GROUP BY partner_id
+  ORDER BY partner_id
+"""
+CUSTOMERS_DTYPE = {
+    "partner_id": "int64",
+    "age_days": "int32",
+    "recency_days": "int32",
+    "span_days": "int32",
+    "occasions": "int32",
+    "orders": "int64",
+    "total": "float64",
+    "repeat_mean": "float64",
+    "max_gap_days": "int32",
+}
+COMPLAINTS_QUERY = """
+    SELECT c.commercial_partner_id AS partner_id,
+           COUNT(*) AS complaints,
+           COUNT(*) FILTER (WHERE NOT COALESCE(s.is_closed, FALSE)) AS open_complaints,
+           AVG(NULLIF(c.rating_last_value, 0))::float8 AS rating
+      FROM crm_complaint c
+ LEFT JOIN crm_complaint_stage s ON s.id = c.stage_id
+     WHERE c.company_id = %(company)s AND c.commercial_partner_id BETWEEN %(first)s AND %(last)s
+  GROUP BY 1
+"""
+NPS_QUERY = """
+    SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id AS partner_id, score::float8 AS nps
+      FROM crm_relationship_nps
+     WHERE state = 'answered' AND company_id = %(company)s
+       AND commercial_partner_id BETWEEN %(first)s AND %(last)s
+  ORDER BY commercial_partner_id, date_answered DESC, id DESC
+"""
+
+
+def read_customers(cr, company_id, as_of):
+    """One row per customer entity of ``company_id`` with confirmed orders up to the date ``as_of``,
+    indexed by partner id (ascending), summarised by PostgreSQL: age, recency and span in days,
+    purchase occasions (orders of one calendar day count once), orders, total and mean repeat spend
+    (the first occasion excluded) in company currency, and the longest gap between occasions.
+
+    Through COPY, so that the client holds a few typed columns rather than a row per occasion.
+    """
+    params = {"company": company_id, "as_of_end": datetime.combine(as_of, dtime.max), "as_of": as_of}
+    return bulk.read_frame(cr, CUSTOMERS_QUERY, params, CUSTOMERS_DTYPE).set_index("partner_id")
+
+
+def read_attitude(cr, company_id, partner_ids):
+    """Complaints and NPS answers of the customer entities ``partner_ids`` (ascending ids of a chunk)."""
+    bounds = {"company": company_id, "first": int(partner_ids[0]), "last": int(partner_ids[-1])}
+    complaints = bulk.read_frame(
+        cr,
+        COMPLAINTS_QUERY,
+        bounds,
+        {"partner_id": "int64", "complaints": "float64", "open_complaints": "float64", "rating": "float64"},
+    )
+    nps = bulk.read_frame(cr, NPS_QUERY, bounds, {"partner_id": "int64", "nps": "float64"})
+    frame = complaints.set_index("partner_id").join(nps.set_index("partner_id"), how="outer")
+    frame = frame.reindex(pd.Index(partner_ids, name="partner_id"))
+    frame[["complaints", "open_complaints"]] = frame[["complaints", "open_complaints"]].fillna(0)
+    return frame
+
+
+def sql_partner_writable(company_id):
+    """Partners ``p`` a run of ``company_id`` may write: its company's own and shared ones."""
+    return SQL("(p.company_id IS NULL OR p.company_id = %s)", company_id)
+
+
+def sql_partner_analysed_here(company_id):
+    """Partners ``p`` whose figures and suggestions are ``company_id``'s or nobody's: a run replaces
+    another company's only for its own customers."""
+    return SQL("(p.relationship_company_id IS NULL OR p.relationship_company_id = %s)", company_id)
+
+
+class MetricsTable:
+    """The temporary table ``crm_analysis_metrics`` of a run's metric rows, and the partner update
+    from it.
+
+    A plain temporary table outlives the commits between chunks; it is the session's own. Its
+    columns are the partner's own, types included.
+    """
+
+    name = "crm_analysis_metrics"
+
+    def __init__(self, cr):
+        self.cr = cr
+        names = [SQL.identifier(column) for column in METRIC_COLUMNS]
+        cr.execute("DROP TABLE IF EXISTS crm_analysis_metrics")
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE crm_analysis_metrics AS SELECT id, %s FROM res_partner WITH NO DATA",
+                SQL(", ").join(names),
+            )
+        )
+        self._update = SQL(
+            "UPDATE res_partner p SET %s FROM crm_analysis_metrics v"
+            " WHERE p.id = v.id AND (%s) IS DISTINCT FROM (%s)",
+            SQL(", ").join(SQL("%s = v.%s", name, name) for name in names),
+            SQL(", ").join(SQL("p.%s", name) for name in names),
+            SQL(", ").join(SQL("v.%s", name) for name in names),
+        )
+
+    def write_rows(self, rows):
+        """Update the partners of ``rows`` (an ``id`` column and the metric columns) from the table."""
+        self.cr.execute("TRUNCATE crm_analysis_metrics")
+        bulk.write_frame(self.cr, self.name, rows)
+        # Rows whose metrics are unchanged are not rewritten: a re-run on the same data writes nothing.
+        self.cr.execute(self._update)
+
+    def drop(self):
+        self.cr.execute("DROP TABLE crm_analysis_metrics")
+
+
+def reset_stale_metrics(cr, company_id, after, upto, written=None):
+    """Partners with ``after < id <= upto`` that carry figures of an earlier run of ``company_id`` but
+    are not among this run's customers (no confirmed order any more) lose them. ``written`` names
+    the table of the ids this run wrote in that range; without it, the range holds none.
+
+    Figures of another company's analysis stay: a partner shared between companies keeps those of
+    the last run that counted it as a customer, and a run for one company never clears them.
+
+    "Has figures" is tested on an unindexed column: on the indexed segment, a planner whose
+    statistics predate the first run scanned every analysed partner for each chunk (75 instead of
+    11 ms a chunk at 100,000 customers)."""
+    nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in METRIC_COLUMNS)
+    cr.execute(
+        SQL(
+            "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_recency IS NOT NULL"
+            " AND %s AND %s%s",
+            nulls,
+            after,
+            upto,
+            sql_partner_writable(company_id),
+            sql_partner_analysed_here(company_id),
+            SQL(" AND p.id NOT IN (SELECT id FROM %s)", SQL.identifier(written)) if written else SQL(),
+        )
+    )
