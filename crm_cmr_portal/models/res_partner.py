@@ -4,6 +4,7 @@ import json
 import zipfile
 
 from odoo import fields, models
+from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS
 from odoo.exceptions import UserError
 
 ANONYMISED_FIELDS = (
@@ -23,26 +24,7 @@ ANONYMISED_FIELDS = (
 
 # Figures the nightly analysis computes about a customer (crm_relationship): hidden from portal users,
 # yet personal data about them, so the export holds them.
-ANALYSIS_FIELDS = (
-    "rfm_segment",
-    "lifecycle_stage",
-    "loyalty_quadrant",
-    "rfm_recency",
-    "rfm_frequency",
-    "rfm_monetary",
-    "rfm_r_score",
-    "rfm_f_score",
-    "rfm_m_score",
-    "clv_value",
-    "clv_expected_purchases",
-    "clv_probability_alive",
-    "relationship_attitude",
-    "relationship_health",
-    "health_value_points",
-    "health_retention_points",
-    "health_satisfaction_points",
-    "health_complaint_points",
-)
+ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "relationship_company_id")
 
 
 class ResPartner(models.Model):

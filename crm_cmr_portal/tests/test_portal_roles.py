@@ -2,6 +2,7 @@ import io
 import json
 import zipfile
 
+from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -9,29 +10,7 @@ from odoo.tools import mute_logger
 from .common import RolesPortalCase
 
 # The figures the analysis computes about a customer: employees only.
-HIDDEN_FIELDS = [
-    "rfm_recency",
-    "rfm_frequency",
-    "rfm_monetary",
-    "rfm_r_score",
-    "rfm_f_score",
-    "rfm_m_score",
-    "rfm_segment",
-    "clv_expected_purchases",
-    "clv_value",
-    "clv_probability_alive",
-    "lifecycle_stage",
-    "loyalty_quadrant",
-    "relationship_attitude",
-    "relationship_health",
-    "health_value_points",
-    "health_retention_points",
-    "health_satisfaction_points",
-    "health_complaint_points",
-    "relationship_company_id",
-    "relationship_currency_id",
-    "comment",
-]
+HIDDEN_FIELDS = [*METRIC_COLUMNS, "relationship_currency_id", "comment"]
 PAGES = ["/my/home", "/my/relationship", "/my/complaints", "/my/complaints/new", "/my/suggestions", "/my/privacy"]
 PAGES += ["/my/loyalty"]
 
