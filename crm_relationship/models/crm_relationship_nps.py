@@ -3,6 +3,9 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# What the customer answered: written once, by the answer itself.
+ANSWER_FIELDS = {"state", "score", "comment", "date_answered"}
+
 
 class CrmRelationshipNps(models.Model):
     """One Net Promoter Score invitation and its answer (0 to 10), answered through a tokenised link."""
@@ -39,6 +42,8 @@ class CrmRelationshipNps(models.Model):
     def write(self, vals):
         # customers answer through the token link (_record_answer, under sudo): they write nothing directly
         self._customer_check_write(vals)
+        if not self.env.su and ANSWER_FIELDS & set(vals):
+            raise UserError(self.env._("A customer's answer to a survey is never changed."))
         return super().write(vals)
 
     @api.model
@@ -90,7 +95,8 @@ class CrmRelationshipNps(models.Model):
             raise ValidationError(self.env._("Choose a score between 0 and 10.")) from None
         if not 0 <= score <= 10:
             raise ValidationError(self.env._("Choose a score between 0 and 10."))
-        self.write(
+        # sudo: the answer fields are written only here, for the invitation whose token the customer holds
+        self.sudo().write(
             {
                 "state": "answered",
                 "score": score,

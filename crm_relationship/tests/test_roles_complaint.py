@@ -143,6 +143,19 @@ class TestRolesNps(RolesMixin, TransactionCase):
         self.response.invalidate_recordset()
         self.assertEqual(self.response.read(fields), before)
 
+    def test_staff_cannot_write_or_rewrite_an_answer(self):
+        fields = ["state", "score", "comment", "date_answered"]
+        before = self.response.read(fields)
+        for user in (self.relationship_user, self.relationship_manager):
+            with self.subTest(user=user.login), self.assertRaisesRegex(UserError, "never changed"):
+                self.response.with_user(user).write({"score": 10, "state": "answered", "comment": "Perfect"})
+        self.response.invalidate_recordset()
+        self.assertEqual(self.response.read(fields), before)
+        self.response.with_user(self.public_user).sudo()._record_answer(4, "Slow delivery")
+        with self.assertRaisesRegex(UserError, "never changed"):
+            self.response.with_user(self.relationship_manager).write({"score": 9})
+        self.assertEqual(self.response.score, 4)
+
     def test_answer_through_the_token_path(self):
         # what the public NPS page does: find the invitation by its token under sudo, then record the answer
         response = self.env["crm.relationship.nps"].with_user(self.public_user).sudo().browse(self.response.id)
