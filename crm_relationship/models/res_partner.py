@@ -64,14 +64,16 @@ class ResPartner(models.Model):
     complaint_ids = fields.One2many("crm.complaint", "partner_id", string="Complaints")
     # Written in bulk by crm.relationship.analysis (SQL), read-only everywhere else. Internal figures:
     # employees only, never portal or public users (customers get theirs in the portal's privacy export).
-    rfm_recency = fields.Integer(string="Days Since Last Purchase", readonly=True, groups="base.group_user")
+    rfm_recency = fields.Integer(
+        string="Days Since Last Purchase", readonly=True, aggregator="avg", groups="base.group_user"
+    )
     rfm_frequency = fields.Integer(string="Purchase Occasions", readonly=True, groups="base.group_user")
     rfm_monetary = fields.Monetary(
         string="Total Spend", readonly=True, currency_field="relationship_currency_id", groups="base.group_user"
     )
-    rfm_r_score = fields.Integer(string="R Score", readonly=True, groups="base.group_user")
-    rfm_f_score = fields.Integer(string="F Score", readonly=True, groups="base.group_user")
-    rfm_m_score = fields.Integer(string="M Score", readonly=True, groups="base.group_user")
+    rfm_r_score = fields.Integer(string="R Score", readonly=True, aggregator="avg", groups="base.group_user")
+    rfm_f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg", groups="base.group_user")
+    rfm_m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg", groups="base.group_user")
     rfm_segment = fields.Selection(SEGMENTS, string="RFM Segment", readonly=True, index=True, groups="base.group_user")
     clv_expected_purchases = fields.Float(
         string="Expected Purchases (12 months)", readonly=True, digits=(16, 2), groups="base.group_user"
@@ -83,7 +85,7 @@ class ResPartner(models.Model):
         groups="base.group_user",
     )
     clv_probability_alive = fields.Float(
-        string="Probability Still Active", readonly=True, digits=(16, 2), groups="base.group_user"
+        string="Probability Still Active", readonly=True, digits=(16, 2), aggregator="avg", groups="base.group_user"
     )
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True, groups="base.group_user"
@@ -91,21 +93,23 @@ class ResPartner(models.Model):
     loyalty_quadrant = fields.Selection(
         LOYALTY_QUADRANTS, string="Loyalty", readonly=True, index=True, groups="base.group_user"
     )
-    relationship_attitude = fields.Float(string="Attitude", readonly=True, digits=(16, 2), groups="base.group_user")
+    relationship_attitude = fields.Float(
+        string="Attitude", readonly=True, digits=(16, 2), aggregator="avg", groups="base.group_user"
+    )
     relationship_health = fields.Float(
-        string="Relationship Health", readonly=True, digits=(16, 0), groups="base.group_user"
+        string="Relationship Health", readonly=True, digits=(16, 0), aggregator="avg", groups="base.group_user"
     )
     health_value_points = fields.Float(
-        string="Health from Value", readonly=True, digits=(16, 1), groups="base.group_user"
+        string="Health from Value", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
     health_retention_points = fields.Float(
-        string="Health from Retention", readonly=True, digits=(16, 1), groups="base.group_user"
+        string="Health from Retention", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
     health_satisfaction_points = fields.Float(
-        string="Health from Satisfaction", readonly=True, digits=(16, 1), groups="base.group_user"
+        string="Health from Satisfaction", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
     health_complaint_points = fields.Float(
-        string="Health from Complaints", readonly=True, digits=(16, 1), groups="base.group_user"
+        string="Health from Complaints", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
     relationship_company_id = fields.Many2one(
         "res.company",
