@@ -118,6 +118,12 @@ class ResPartner(models.Model):
         help="The company whose confirmed orders these figures and suggestions come from.",
         groups="base.group_user",
     )
+    relationship_analysed_on = fields.Date(
+        string="Figures As Of",
+        compute="_compute_relationship_analysed_on",
+        groups="base.group_user",
+        help="The date of the last finished analysis of the company these figures come from.",
+    )
     # Related, not computed: graph and pivot views can only sum a monetary measure whose currency
     # the database can group by. Partners without figures have no analysis currency.
     relationship_currency_id = fields.Many2one(
@@ -201,6 +207,19 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.id)]
         action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
         return action
+
+    @api.depends("relationship_company_id")
+    def _compute_relationship_analysed_on(self):
+        companies = self.relationship_company_id
+        last = {}
+        if companies:
+            # sudo: the date of a finished run is shown to whoever reads its figures, salespeople included,
+            # who may not read the runs themselves
+            runs = self.env["crm.relationship.analysis"].sudo()
+            domain = [("state", "=", "done"), ("company_id", "in", companies.ids)]
+            last = dict(runs._read_group(domain, ["company_id"], ["date_as_of:max"]))
+        for partner in self:
+            partner.relationship_analysed_on = last.get(partner.relationship_company_id, False)
 
     @api.constrains("contact_window_start", "contact_window_end")
     def _check_contact_window(self):

@@ -44,6 +44,9 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.customer_count, 4)
         self.assertTrue(all(row["rfm_segment"] for row in self._figures()))
+        # The form tells everyone who reads the figures when they were computed.
+        self.customers.invalidate_recordset()
+        self.assertEqual(self.customers[0].with_user(self.salesperson).relationship_analysed_on, AS_OF)
 
     def test_scheduled_action_runs_the_analysis(self):
         cron = self.env.ref("crm_relationship.ir_cron_relationship_analysis")
