@@ -5,6 +5,7 @@ from . import crm_complaint_stage
 from . import resource_calendar
 from . import crm_team
 from . import crm_complaint_sla
+from . import crm_sla_clock_mixin
 from . import crm_complaint
 from . import crm_complaint_report
 from . import crm_relationship_suggestion

@@ -1,13 +1,13 @@
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_datetime, is_html_empty
+from odoo.tools import is_html_empty
+
+# crm_complaint_report reads the status list from here
+from .crm_sla_clock_mixin import SLA_STATUSES  # noqa: F401
 
 SEVERITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")]
-NEXT_SEVERITY = {"low": "normal", "normal": "high", "high": "critical", "critical": "critical"}
-SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
 # fields whose change moves deadlines or the status computed from them
 SLA_STATUS_TRIGGERS = {
     "stage_id",
@@ -27,7 +27,14 @@ class CrmComplaint(models.Model):
     _name = "crm.complaint"
     _mail_post_access = "read"
     _description = "Customer Complaint"
-    _inherit = ["portal.mixin", "rating.mixin", "mail.thread", "mail.activity.mixin", "crm.relationship.customer.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "rating.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.relationship.customer.mixin",
+        "crm.sla.clock.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -98,32 +105,7 @@ class CrmComplaint(models.Model):
     date_closed = fields.Datetime(string="Closed On", copy=False, readonly=True)
     reopen_count = fields.Integer(copy=False, readonly=True)
     can_reopen = fields.Boolean(compute="_compute_can_reopen")
-    # service level
-    sla_id = fields.Many2one("crm.complaint.sla", string="SLA Policy", compute="_compute_sla_id", store=True)
-    sla_response_deadline = fields.Datetime(
-        string="First Response Deadline", compute="_compute_sla_deadlines", store=True
-    )
-    sla_resolution_deadline = fields.Datetime(
-        string="Resolution Deadline", compute="_compute_sla_deadlines", store=True
-    )
-    sla_response_risk_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
-    sla_resolution_risk_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
-    sla_status = fields.Selection(SLA_STATUSES, string="SLA Status", readonly=True, copy=False, index=True)
-    sla_paused_since = fields.Datetime(string="SLA Paused Since", readonly=True, copy=False)
-    sla_paused_hours = fields.Float(
-        string="Paused Working Hours",
-        readonly=True,
-        copy=False,
-        help="Working hours spent waiting on the customer; the deadlines move by this much.",
-    )
-    escalation_level = fields.Selection(
-        [("0", "None"), ("1", "At Risk"), ("2", "Breached")],
-        default="0",
-        required=True,
-        readonly=True,
-        copy=False,
-        help="Highest escalation already done, so that the scheduled escalation never repeats itself.",
-    )
+    # the service-level fields (sla_*, escalation_level) come from crm.sla.clock.mixin
 
     # what the customer's form sends; stage, handler, team, severity, SLA dates and the resolution are ours
     _customer_fields = frozenset(
@@ -200,106 +182,6 @@ class CrmComplaint(models.Model):
     def _compute_can_reopen(self):
         for complaint in self:
             complaint.can_reopen = complaint._can_reopen()
-
-    # ------------------------------------------------------------------
-    # service level arithmetic
-    # ------------------------------------------------------------------
-
-    @api.depends("category_id", "severity", "team_id", "company_id")
-    def _compute_sla_id(self):
-        policies = self.env["crm.complaint.sla"].sudo().search([])  # sudo: matching must see every policy
-        for complaint in self:
-            best, best_score = self.env["crm.complaint.sla"], -1
-            for policy in policies:
-                if policy.company_id and policy.company_id != complaint.company_id:
-                    continue
-                score = policy._match_score(complaint.category_id, complaint.severity, complaint.team_id)
-                if score > best_score:
-                    best, best_score = policy, score
-            complaint.sla_id = best
-
-    @api.depends(
-        "sla_id.response_hours",
-        "sla_id.resolution_hours",
-        "sla_id.at_risk_share",
-        "sla_id.resource_calendar_id",
-        "date_open",
-        "sla_paused_hours",
-    )
-    def _compute_sla_deadlines(self):
-        by_calendar = defaultdict(list)
-        for complaint in self:
-            if complaint.sla_id and complaint.date_open:
-                by_calendar[complaint.sla_id.sudo().resource_calendar_id].append(complaint)
-            else:
-                complaint.sla_response_deadline = complaint.sla_resolution_deadline = False
-                complaint.sla_response_risk_date = complaint.sla_resolution_risk_date = False
-        for calendar, complaints in by_calendar.items():
-            requests = []
-            for complaint in complaints:
-                policy = complaint.sla_id.sudo()
-                share = policy.at_risk_share / 100.0
-                paused = complaint.sla_paused_hours
-                start = complaint.date_open
-                requests += [
-                    (start, policy.response_hours + paused),
-                    (start, policy.response_hours * share + paused),
-                    (start, policy.resolution_hours + paused),
-                    (start, policy.resolution_hours * share + paused),
-                ]
-            moments = calendar._plan_hours_batch(requests)
-            for index, complaint in enumerate(complaints):
-                (
-                    complaint.sla_response_deadline,
-                    complaint.sla_response_risk_date,
-                    complaint.sla_resolution_deadline,
-                    complaint.sla_resolution_risk_date,
-                ) = moments[4 * index : 4 * index + 4]
-
-    def _sla_status_at(self, now):
-        """Status of one complaint at ``now``; the clock stands still while paused or closed."""
-        self.ensure_one()
-        if not self.sla_id or not self.sla_resolution_deadline:
-            return False
-        clock = self.sla_paused_since or (self.date_closed if self.is_closed and self.date_closed else now)
-        response = self.date_first_response
-        if response and response > self.sla_response_deadline:
-            return "breached"
-        if not response and clock > self.sla_response_deadline:
-            return "breached"
-        if clock > self.sla_resolution_deadline:
-            return "breached"
-        if self.is_closed:
-            return "met"
-        if (not response and clock >= self.sla_response_risk_date) or clock >= self.sla_resolution_risk_date:
-            return "at_risk"
-        return "on_track"
-
-    def _refresh_sla_status(self, now=None):
-        """Store the SLA status of many complaints with one write per status value."""
-        now = now or fields.Datetime.now()
-        changes = defaultdict(list)
-        back_on_track = []
-        for complaint in self:
-            status = complaint._sla_status_at(now)
-            if status != complaint.sla_status:
-                changes[status].append(complaint.id)
-            if status == "on_track" and complaint.escalation_level != "0":
-                back_on_track.append(complaint.id)
-        # sudo: the status is bookkeeping derived from stored dates, not an edit by the user
-        # (a portal customer creating a complaint has no write access)
-        for status, ids in changes.items():
-            self.sudo().browse(ids).write({"sla_status": status})
-        if back_on_track:
-            # deadlines moved later (pause, lower severity): a future risk escalates again
-            self.sudo().browse(back_on_track).write({"escalation_level": "0"})
-
-    def _work_hours_between(self, start, stop):
-        self.ensure_one()
-        calendar = self.sla_id.sudo().resource_calendar_id or self.company_id.resource_calendar_id
-        if not calendar or stop <= start:
-            return 0.0
-        return calendar.get_work_hours_count(start, stop, compute_leaves=True)
 
     # ------------------------------------------------------------------
     # CRUD
@@ -449,65 +331,6 @@ class CrmComplaint(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("rating.rating_rating_action_view_all")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         return action
-
-    # ------------------------------------------------------------------
-    # escalation
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_escalate(self, now=None):
-        complaints = self.search([("is_closed", "=", False), ("sla_id", "!=", False)])
-        complaints._refresh_sla_status(now=now)
-        complaints._escalate()
-
-    def _escalate(self):
-        """Escalate complaints not yet escalated at their current level (idempotent)."""
-        running = self.filtered(lambda c: not c.sla_paused_since and not c.is_closed)
-        at_risk = running.filtered(lambda c: c.sla_status == "at_risk" and c.escalation_level == "0")
-        breached = running.filtered(lambda c: c.sla_status == "breached" and c.escalation_level != "2")
-        if not at_risk and not breached:
-            return
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
-        activities, bodies = [], {}
-        for level, complaints in (("at_risk", at_risk), ("breached", breached)):
-            for complaint in complaints:
-                if level == "at_risk":
-                    summary = self.env._("Complaint at risk of missing its service level")
-                else:
-                    summary = self.env._("Complaint breached its service level")
-                bodies[complaint.id] = self.env._(
-                    "Escalated: %(summary)s (resolution due %(deadline)s).",
-                    summary=summary,
-                    deadline=format_datetime(self.env, complaint.sla_resolution_deadline),
-                )
-                leader = complaint.team_id.user_id or complaint.user_id
-                if leader:
-                    activities.append(
-                        {
-                            "res_model_id": model_id,
-                            "res_id": complaint.id,
-                            "activity_type_id": activity_type.id,
-                            "summary": summary,
-                            "user_id": leader.id,
-                            "date_deadline": today,
-                        }
-                    )
-        escalated = at_risk | breached
-        # sudo: the scheduler escalates on behalf of the team leaders it notifies
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
-        escalated._message_log_batch(bodies)
-        if at_risk:
-            at_risk.write({"escalation_level": "1"})
-        if breached:
-            breached.write({"escalation_level": "2"})
-            raising = breached.filtered(lambda c: c.sla_id.raise_severity_on_breach and c.severity != "critical")
-            by_severity = defaultdict(list)
-            for complaint in raising:
-                by_severity[NEXT_SEVERITY[complaint.severity]].append(complaint.id)
-            for severity, ids in by_severity.items():
-                self.browse(ids).write({"severity": severity})
 
     # ------------------------------------------------------------------
     # mail gateway and chatter

@@ -72,3 +72,22 @@ class CrmComplaintSla(models.Model):
                 return -1
             score += 1
         return score
+
+    @api.model
+    def _match_complaints(self, complaints):
+        """Return ``{complaint: policy}``: the most specific policy of its company (or of none) that matches.
+
+        A complaint without a matching policy maps to an empty recordset.
+        """
+        policies = self.sudo().search([])  # sudo: matching must see every policy
+        matches = {}
+        for complaint in complaints:
+            best, best_score = self.browse(), -1
+            for policy in policies:
+                if policy.company_id and policy.company_id != complaint.company_id:
+                    continue
+                score = policy._match_score(complaint.category_id, complaint.severity, complaint.team_id)
+                if score > best_score:
+                    best, best_score = policy, score
+            matches[complaint] = best
+        return matches
