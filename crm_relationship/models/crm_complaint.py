@@ -5,7 +5,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
 # crm_complaint_report reads the status list from here
-from .crm_sla_clock_mixin import SLA_STATUSES  # noqa: F401
 
 SEVERITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")]
 # fields whose change moves deadlines or the status computed from them

@@ -1,6 +1,7 @@
 from odoo import fields, models, tools
 
-from .crm_complaint import SEVERITIES, SLA_STATUSES
+from .crm_complaint import SEVERITIES
+from .crm_sla_clock_mixin import SLA_STATUSES
 
 
 class CrmComplaintReport(models.Model):
