@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
-# crm_complaint_report reads the status list from here
-
 SEVERITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("critical", "Critical")]
 # fields whose change moves deadlines or the status computed from them
 SLA_STATUS_TRIGGERS = {
