@@ -37,7 +37,9 @@ class CrmLoyaltyTier(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        programs = self.env["loyalty.program"].browse({vals["program_id"] for vals in vals_list if vals.get("program_id")})
+        programs = self.env["loyalty.program"].browse(
+            {vals["program_id"] for vals in vals_list if vals.get("program_id")}
+        )
         not_ledger = programs.filtered(lambda program: not program.crm_ledger)
         tiers = super().create(vals_list)
         # A program's first tier makes it a ledger program.

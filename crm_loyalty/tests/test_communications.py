@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.addons.crm_relationship.tests.common_roles import RolesMixin
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -58,9 +58,8 @@ class TestLedgerCommunications(RolesMixin, LoyaltyCase):
             {("tier_change", self.tier_template), ("points_expiring", self.expiry_template)},
         )
         # The admin decides: a communication removed stays removed.
-        program.with_user(self.sales_manager).write(
-            {"communication_plan_ids": [(2, c.id) for c in program.communication_plan_ids if c.trigger == "tier_change"]}
-        )
+        tier_change = program.communication_plan_ids.filtered(lambda c: c.trigger == "tier_change")
+        program.with_user(self.sales_manager).write({"communication_plan_ids": [Command.delete(tier_change.id)]})
         Tier.create({"name": "Gold", "program_id": program.id, "threshold": 500})
         program.with_user(self.sales_manager).write({"crm_tier_grace_days": 10})
         self.assertEqual(self._communications(program), {("points_expiring", self.expiry_template)})
