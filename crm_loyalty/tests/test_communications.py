@@ -46,6 +46,14 @@ class TestLedgerCommunications(RolesMixin, LoyaltyCase):
         self.assertFalse(standard.crm_ledger)
         self.assertFalse(standard.communication_plan_ids, "a program without ledger keeps Odoo's defaults")
 
+    def test_install_gives_existing_ledger_programs_the_defaults(self):
+        self.program.communication_plan_ids.unlink()  # as a ledger program that predates the install
+        self.env["loyalty.program"]._crm_install_ledger_defaults()
+        self.assertEqual(
+            self._communications(self.program),
+            {("tier_change", self.tier_template), ("points_expiring", self.expiry_template)},
+        )
+
     def test_first_tier_added_by_relationship_manager_adds_defaults_once(self):
         program = self.env["loyalty.program"].create(
             {"name": "Later Ledger", "program_type": "loyalty", "applies_on": "both"}
