@@ -35,6 +35,17 @@ class CrmLoyaltyTier(models.Model):
     )
     _window_positive = models.Constraint("CHECK(window_months > 0)", "The rolling window must be at least one month.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = self.env["loyalty.program"].browse(
+            {vals["program_id"] for vals in vals_list if vals.get("program_id")}
+        )
+        not_ledger = programs.filtered(lambda program: not program.crm_ledger)
+        tiers = super().create(vals_list)
+        # A program's first tier makes it a ledger program.
+        not_ledger._crm_add_ledger_defaults()
+        return tiers
+
     @api.constrains("threshold", "threshold_type", "program_id")
     def _check_no_overlap(self):
         for tier in self:

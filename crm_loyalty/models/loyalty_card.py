@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .ledger_flags import LEDGER_RESYNC
 
@@ -201,7 +201,6 @@ class LoyaltyCard(models.Model):
         # that triggered the review: the review (cards, tier history, mail) runs as superuser.
         cards = self.sudo()
         env = cards.env
-        template = env.ref("crm_loyalty.mail_template_tier_change", raise_if_not_found=False)
         for card in cards._crm_ledger_cards().filtered(lambda c: c.partner_id and c.program_id.crm_tier_ids):
             program = card.program_id
             first = program.crm_tier_ids[:1]
@@ -227,8 +226,7 @@ class LoyaltyCard(models.Model):
                 {"card_id": card.id, "old_tier_id": current.id, "new_tier_id": target.id, "reason": why}
             )
             card.write({"crm_tier_id": target.id, "crm_tier_review_date": next_review})
-            if template:
-                template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+            card._crm_send_communication("tier_change")
 
     @api.model
     def _cron_review_tiers(self):
@@ -245,21 +243,41 @@ class LoyaltyCard(models.Model):
         return sum(lots.mapped("points_remaining"))
 
     @api.model
-    def _cron_remind_expiring_points(self):
-        """Tell each customer once per lot, on the day its reminder window opens."""
-        template = self.env.ref("crm_loyalty.mail_template_points_expiring")
+    def _cron_remind_expiring_points(self, today=None):
+        """Remind each customer of the lots that entered their program's reminder window and were not
+        reminded yet: one mail per card and run, so a missed run only delays a reminder and a second run
+        sends nothing. Only programs that configure a "Before Points Expire" communication remind."""
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        # The lots' own bookkeeping (a BOOKKEEPING_FIELDS field), marked and read back in one statement, so
+        # a lot is marked exactly when its reminder goes out.
         self.env.cr.execute(
             """
-            SELECT DISTINCT h.card_id
-              FROM loyalty_history h
-              JOIN loyalty_card c ON c.id = h.card_id
+            UPDATE loyalty_history h
+               SET crm_reminded_date = %(today)s
+              FROM loyalty_card c
               JOIN loyalty_program p ON p.id = c.program_id
-             WHERE h.points_remaining > 0 AND p.crm_points_expire AND c.partner_id IS NOT NULL
-               AND h.expiry_date = CURRENT_DATE + p.crm_expiry_reminder_days
-            """
+             WHERE c.id = h.card_id AND h.crm_reminded_date IS NULL AND h.points_remaining > 0
+               AND p.crm_points_expire AND c.partner_id IS NOT NULL
+               AND h.expiry_date >= %(today)s AND h.expiry_date <= %(today)s::date + p.crm_expiry_reminder_days
+               AND EXISTS (SELECT 1 FROM loyalty_mail m
+                            WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
+         RETURNING h.card_id
+            """,
+            {"today": today},
         )
-        for card in self.browse([row[0] for row in self.env.cr.fetchall()]):
-            template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
+        cards = self.browse(sorted({row[0] for row in self.env.cr.fetchall()}))
+        self.env["loyalty.history"].invalidate_model(["crm_reminded_date"])
+        # sudo: the reminder goes out whoever runs the job, as the tier change mails do.
+        cards.sudo()._crm_send_communication("points_expiring")
+
+    def _crm_send_communication(self, trigger):
+        """Send each card the mails its program's Communications tab configures for ``trigger`` (see
+        loyalty.mail); none configured, none sent: the program's admin decides."""
+        for card in self.filtered("partner_id"):
+            communications = card.program_id.communication_plan_ids.filtered(lambda c: c.trigger == trigger)
+            for template in communications.mail_template_id:
+                template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
 
     # ------------------------------------------------------------------ demo data
     def _crm_demo_load_history(self, movements):
@@ -281,45 +299,13 @@ class LoyaltyCard(models.Model):
     def _crm_tier_rewards_withheld(self):
         """Tier-only rewards of the program that this card's tier does not reach."""
         self.ensure_one()
-        tiers = self.program_id.crm_tier_ids
-        reached = tiers.filtered(lambda t: self.crm_tier_id and t.threshold <= self.crm_tier_id.threshold)
-        return (tiers - reached).reward_ids - reached.reward_ids
+        return self.program_id._crm_rewards_withheld_below(self.crm_tier_id)
 
     def _crm_claimable_rewards(self):
         """Active rewards of the card's program that its balance and tier allow, cheapest first."""
         self.ensure_one()
         rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= self.points)
         return (rewards - self._crm_tier_rewards_withheld()).sorted(lambda r: (r.required_points, r.id))
-
-    def _crm_check_claim(self, reward, order):
-        """Refuse, before anything changes, a claim the customer may not make."""
-        env = self.env
-        if len(reward) != 1 or reward.program_id != self.program_id or not reward.active:
-            raise UserError(env._("This reward is not part of your loyalty program."))
-        if reward in self._crm_tier_rewards_withheld():
-            raise UserError(
-                env._("The reward %(reward)s is kept for a higher tier.", reward=reward.description),
-            )
-        if reward.required_points > self.points:
-            raise UserError(
-                env._(
-                    "The reward %(reward)s needs %(required)s points; your card has %(points)s.",
-                    reward=reward.description,
-                    required=f"{reward.required_points:g}",
-                    points=f"{self.points:g}",
-                )
-            )
-        if len(order) != 1:
-            raise UserError(env._("Choose one of your open quotations."))
-        if order.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id or not self.partner_id:
-            raise UserError(env._("This quotation belongs to another customer."))
-        if order.state not in ("draft", "sent"):
-            raise UserError(
-                env._(
-                    "Rewards can only be claimed on a quotation that is not confirmed yet; %(order)s is not.",
-                    order=order.name,
-                )
-            )
 
     def _crm_points_committed(self, order):
         """Points of this card that the rewards on ``order`` will take when it is confirmed."""
@@ -335,45 +321,16 @@ class LoyaltyCard(models.Model):
         """
         self.ensure_one()
         env = self.env
-        self._crm_check_claim(reward, order)
-        # A savepoint (flushing, clearing the cache on rollback): a refused claim leaves the quotation as it was.
-        with env.cr.savepoint():
-            # sale_loyalty loads a customer's card on its own only for orders of the card's exact partner;
-            # link it so that a claim on a quotation of one of the customer's contacts is kept as well.
-            if self not in order.applied_coupon_ids:
-                order.applied_coupon_ids = [Command.link(self.id)]
-            order._update_programs_and_rewards()
-            claimable = order._get_claimable_rewards(forced_coupons=self).get(self, env["loyalty.reward"])
-            if reward not in claimable:
-                raise UserError(
-                    env._(
-                        "The reward %(reward)s cannot be applied to %(order)s: it may already be applied, "
-                        "or the quotation has nothing it could apply to.",
-                        reward=reward.description,
-                        order=order.name,
-                    )
-                )
-            committed = self._crm_points_committed(order)
-            result = order._apply_program_reward(reward, self)
-            if result.get("error"):
-                raise UserError(result["error"])
-            order._update_programs_and_rewards()
-            lines = order.order_line.filtered(lambda line: line.reward_id == reward and line.coupon_id == self)
-            if not lines:
-                raise UserError(
-                    env._(
-                        "The reward %(reward)s could not be kept on %(order)s.",
-                        reward=reward.description,
-                        order=order.name,
-                    )
-                )
+        reward._crm_check_claimable_with(self)
+        order._crm_check_claim_target(self)
+        lines, points = order._crm_apply_claimed_reward(reward, self)
         # Posted as whoever holds the card here: for the portal, the customer who claimed the reward.
         order.with_env(env).message_post(
             body=env._(
                 'The customer claimed the reward "%(reward)s" from the portal (%(points)s points, taken '
                 "when the order is confirmed).",
                 reward=reward.description,
-                points=f"{self._crm_points_committed(order) - committed:g}",
+                points=f"{points:g}",
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_note",

@@ -19,7 +19,7 @@ MOVEMENT_TYPES = [
 # Movements that add a lot of points, consumed first-in first-out by spending and expiry.
 LOT_TYPES = ("earned", "adjusted", "goodwill", "engagement")
 # The only fields the ledger's own bookkeeping changes after a line is written.
-BOOKKEEPING_FIELDS = {"points_remaining", "reversed_by_id"}
+BOOKKEEPING_FIELDS = {"points_remaining", "reversed_by_id", "crm_reminded_date"}
 
 
 class LoyaltyHistory(models.Model):
@@ -31,6 +31,9 @@ class LoyaltyHistory(models.Model):
     points = fields.Float(compute="_compute_points", store=True, help="Issued minus used.")
     expiry_date = fields.Date(readonly=True, index="btree_not_null")
     points_remaining = fields.Float(readonly=True, help="Points of this lot not yet spent or expired.")
+    crm_reminded_date = fields.Date(
+        string="Expiry Reminder Sent", readonly=True, copy=False, help="When the customer was told this lot expires."
+    )
     reversed_history_id = fields.Many2one("loyalty.history", string="Reverses", readonly=True, index="btree_not_null")
     reversed_by_id = fields.Many2one("loyalty.history", string="Reversed By", readonly=True)
     complaint_id = fields.Many2one("crm.complaint", readonly=True, index="btree_not_null", ondelete="restrict")

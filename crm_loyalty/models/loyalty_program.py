@@ -1,5 +1,11 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+
+# What a program tells its customers by default once it keeps a ledger: (trigger, mail template xml id).
+LEDGER_COMMUNICATIONS = (
+    ("tier_change", "crm_loyalty.mail_template_tier_change"),
+    ("points_expiring", "crm_loyalty.mail_template_points_expiring"),
+)
 
 
 class LoyaltyProgram(models.Model):
@@ -51,6 +57,56 @@ class LoyaltyProgram(models.Model):
         for program in self:
             program.crm_points_outstanding = outstanding.get(program.id, 0.0)
             program.crm_points_liability = program.crm_points_outstanding * program.crm_point_value
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = super().create(vals_list)
+        programs._crm_add_ledger_defaults()
+        return programs
+
+    def write(self, vals):
+        not_ledger = self.filtered(lambda program: not program.crm_ledger)
+        result = super().write(vals)
+        not_ledger._crm_add_ledger_defaults()
+        return result
+
+    @api.model
+    def _crm_ledger_default_values(self):
+        """What a program gets when it becomes a ledger program, as ``_program_type_default_values`` gives
+        per program type."""
+        commands = []
+        for trigger, xmlid in LEDGER_COMMUNICATIONS:
+            template = self.env.ref(xmlid, raise_if_not_found=False)
+            if template:
+                commands.append(Command.create({"trigger": trigger, "mail_template_id": template.id}))
+        return {"communication_plan_ids": commands}
+
+    def _crm_add_ledger_defaults(self):
+        """Give these programs, if they are ledger programs now, the default communications of the triggers
+        they do not configure yet. Called when a program becomes one (creation, install, first tier or
+        expiry setting): a communication the admin removes later is not added back."""
+        # sudo: the defaults follow from the program becoming a ledger program, whoever made it one (a
+        # relationship manager adding its first tier does not manage the program's communications).
+        programs = self.sudo().filtered(lambda program: program.crm_ledger and program.program_type == "loyalty")
+        if not programs:
+            return
+        defaults = self._crm_ledger_default_values()["communication_plan_ids"]
+        for program in programs:
+            configured = set(program.communication_plan_ids.mapped("trigger"))
+            commands = [command for command in defaults if command[2]["trigger"] not in configured]
+            if commands:
+                program.communication_plan_ids = commands
+
+    @api.model
+    def _crm_install_ledger_defaults(self):
+        """At install: the ledger programs that exist already get the default communications."""
+        self.search([("crm_ledger", "=", True)])._crm_add_ledger_defaults()
+
+    def _crm_rewards_withheld_below(self, tier):
+        """Tier-only rewards of the program that ``tier`` (maybe empty) does not reach."""
+        self.ensure_one()
+        reached = self.crm_tier_ids.filtered(lambda t: tier and t.threshold <= tier.threshold)
+        return (self.crm_tier_ids - reached).reward_ids - reached.reward_ids
 
     def _crm_tier_for(self, measure):
         """Highest tier whose threshold the measure reaches (tiers are ordered by threshold)."""

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import Command, models
 from odoo.exceptions import UserError
 
 from .ledger_flags import LEDGER_CANCEL, LedgerSkipCards
@@ -173,6 +173,61 @@ class SaleOrder(models.Model):
         history.card_id._crm_lock()
         history._crm_reverse_share(share, description, **values)
         history.card_id._crm_sync_points_from_ledger()
+
+    def _crm_check_claim_target(self, card):
+        """Refuse, before anything changes, a claim of ``card`` on an order that is not one open quotation of
+        the card's customer."""
+        env = card.env
+        if len(self) != 1:
+            raise UserError(env._("Choose one of your open quotations."))
+        if self.partner_id.commercial_partner_id != card.partner_id.commercial_partner_id or not card.partner_id:
+            raise UserError(env._("This quotation belongs to another customer."))
+        if self.state not in ("draft", "sent"):
+            raise UserError(
+                env._(
+                    "Rewards can only be claimed on a quotation that is not confirmed yet; %(order)s is not.",
+                    order=self.name,
+                )
+            )
+
+    def _crm_apply_claimed_reward(self, reward, card):
+        """Apply ``reward`` paid with ``card`` with sale_loyalty's own engine, or raise UserError with the
+        quotation left as it was. Returns the order's lines of ``reward`` paid with ``card`` and the points
+        they will take."""
+        self.ensure_one()
+        env = card.env
+        # A savepoint (flushing, clearing the cache on rollback): a refused claim leaves the quotation as it was.
+        with env.cr.savepoint():
+            # sale_loyalty loads a customer's card on its own only for orders of the card's exact partner;
+            # link it so that a claim on a quotation of one of the customer's contacts is kept as well.
+            if card not in self.applied_coupon_ids:
+                self.applied_coupon_ids = [Command.link(card.id)]
+            self._update_programs_and_rewards()
+            claimable = self._get_claimable_rewards(forced_coupons=card).get(card, env["loyalty.reward"])
+            if reward not in claimable:
+                raise UserError(
+                    env._(
+                        "The reward %(reward)s cannot be applied to %(order)s: it may already be applied, "
+                        "or the quotation has nothing it could apply to.",
+                        reward=reward.description,
+                        order=self.name,
+                    )
+                )
+            committed = card._crm_points_committed(self)
+            result = self._apply_program_reward(reward, card)
+            if result.get("error"):
+                raise UserError(result["error"])
+            self._update_programs_and_rewards()
+            lines = self.order_line.filtered(lambda line: line.reward_id == reward and line.coupon_id == card)
+            if not lines:
+                raise UserError(
+                    env._(
+                        "The reward %(reward)s could not be kept on %(order)s.",
+                        reward=reward.description,
+                        order=self.name,
+                    )
+                )
+        return lines, card._crm_points_committed(self) - committed
 
     def _crm_order_cards(self):
         cards = self.coupon_point_ids.coupon_id | self.order_line.coupon_id

@@ -15,3 +15,4 @@ from . import test_role_flows
 from . import test_ledger_guards
 from . import test_goodwill_cap
 from . import test_portal_tier_history
+from . import test_communications
