@@ -11,17 +11,12 @@
         "security/ir.model.access.csv",
         "data/mail_activity_type_data.xml",
         "views/portal_templates.xml",
-        "views/crm_complaint_portal_templates.xml",
         "views/crm_relationship_suggestion_portal_templates.xml",
-        "views/crm_relationship_nps_portal_templates.xml",
         "views/loyalty_portal_templates.xml",
         "views/referral_templates.xml",
         "views/res_partner_views.xml",
     ],
     "assets": {
-        "web.assets_frontend": [
-            "crm_cmr_portal/static/src/js/complaint_form.js",
-        ],
         "web.assets_tests": [
             "crm_cmr_portal/static/tests/tours/*.js",
         ],

@@ -1,4 +1,4 @@
-from . import models
+from . import controllers, models
 
 
 def uninstall_hook(env):

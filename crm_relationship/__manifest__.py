@@ -28,7 +28,19 @@
         "views/crm_relationship_need_views.xml",
         "data/crm_relationship_analysis_data.xml",
         "views/crm_relationship_analysis_views.xml",
+        "views/res_partner_privacy_views.xml",
+        "views/crm_relationship_portal_templates.xml",
+        "views/crm_complaint_portal_templates.xml",
+        "views/crm_relationship_nps_portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_frontend": [
+            "crm_relationship/static/src/js/complaint_form.js",
+        ],
+        "web.assets_tests": [
+            "crm_relationship/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/crm_complaint_demo.xml",
         "demo/crm_relationship_demo.xml",

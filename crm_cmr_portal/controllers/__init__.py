@@ -1,1 +1,1 @@
-from . import complaints, helpers, loyalty, main, nps, privacy, profile, suggestions
+from . import helpers, loyalty, main, privacy, profile, suggestions

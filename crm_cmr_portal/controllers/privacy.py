@@ -1,10 +1,11 @@
 from werkzeug.exceptions import BadRequest
 
 from odoo import fields, http
+from odoo.addons.crm_relationship.controllers.helpers import commercial_partner
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.http import request
 
-from .helpers import commercial_partner, success_code
+from .helpers import success_code
 
 
 class CmrPrivacyPortal(CustomerPortal):

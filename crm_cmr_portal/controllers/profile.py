@@ -1,21 +1,19 @@
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.exceptions import UserError, ValidationError
-from odoo.http import request
-
-from .helpers import (
+from odoo.addons.crm_relationship.controllers.helpers import (
     check_rate,
-    clean_ids,
     clean_int,
     clean_text,
     commercial_partner,
     count_own,
     error_message,
-    path_record_id,
-    success_code,
 )
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+
+from .helpers import clean_ids, path_record_id, success_code
 
 
 class CmrProfilePortal(CustomerPortal):

@@ -1,10 +1,17 @@
 from odoo import http
+from odoo.addons.crm_relationship.controllers.helpers import (
+    check_rate,
+    clean_text,
+    commercial_partner,
+    count_own,
+    error_message,
+)
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
-from .helpers import check_rate, clean_text, commercial_partner, count_own, error_message, success_code
+from .helpers import success_code
 
 
 class CmrSuggestionPortal(CustomerPortal):

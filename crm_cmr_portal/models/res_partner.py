@@ -5,22 +5,6 @@ import zipfile
 
 from odoo import fields, models
 from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS
-from odoo.exceptions import UserError
-
-ANONYMISED_FIELDS = (
-    "email",
-    "phone",
-    "street",
-    "street2",
-    "zip",
-    "city",
-    "website",
-    "comment",
-    "function",
-    "relationship_role",
-    "image_1920",
-)
-
 
 # Figures the nightly analysis computes about a customer (crm_relationship): hidden from portal users,
 # yet personal data about them, so the export holds them.
@@ -37,7 +21,6 @@ class ResPartner(models.Model):
     cmr_erasure_requested_on = fields.Datetime(
         string="Erasure Requested On", readonly=True, copy=False, groups="base.group_user"
     )
-    cmr_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
 
     # ------------------------------------------------------------------ export
     def _cmr_privacy_tables(self):
@@ -191,38 +174,10 @@ class ResPartner(models.Model):
         return True
 
     def action_cmr_anonymise(self):
-        """Replace the customer's personal data, keeping orders, invoices and the ledger intact."""
-        if not self.env.user.has_group("crm_relationship.group_relationship_manager"):
-            raise UserError(self.env._("Only relationship managers can anonymise a customer."))
-        for partner in self.commercial_partner_id:
-            contacts = partner.with_context(active_test=False) | partner.with_context(active_test=False).child_ids
-            now = fields.Datetime.now()
-            for contact in contacts:
-                contact.write(
-                    {
-                        "name": self.env._("Anonymised customer %(ref)s", ref=contact.id),
-                        **dict.fromkeys(ANONYMISED_FIELDS, False),
-                        "preferred_contact_channel": "none",
-                        "contact_window_weekday_ids": [fields.Command.clear()],
-                        "interest_category_ids": [fields.Command.clear()],
-                    }
-                )
-            # Free text the customer wrote; the records stay for the statistics and the accounts.
-            self.env["crm.relationship.need"].search([("commercial_partner_id", "=", partner.id)]).unlink()
-            self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).write(
-                {"comment": False}
-            )
-            self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write({"description": False})
-            for consent in self.env["crm.relationship.consent"].search(
-                [("partner_id", "in", contacts.ids), ("granted", "=", True)]
-            ):
-                consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, False, "backoffice")
-            # sudo: a Relationship Manager may not edit users; closing the anonymised customer's logins is part
-            # of the erasure that the manager check above allowed
-            contacts.user_ids.sudo().action_archive()
-            partner.write({"cmr_anonymised_on": now})
-            partner.activity_ids.filtered(
-                lambda a: a.activity_type_id == self.env.ref("crm_cmr_portal.mail_activity_type_erasure")
-            ).action_feedback(feedback=self.env._("Customer anonymised."))
-            partner.message_post(body=self.env._("Personal data anonymised."), subtype_xmlid="mail.mt_note")
-        return True
+        """Anonymising (crm_relationship) also completes the manager's task of the portal's erasure request."""
+        result = super().action_cmr_anonymise()
+        activity_type = self.env.ref("crm_cmr_portal.mail_activity_type_erasure")
+        self.commercial_partner_id.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).action_feedback(
+            feedback=self.env._("Customer anonymised.")
+        )
+        return result

@@ -1,4 +1,3 @@
-import base64
 import io
 import json
 import zipfile
@@ -101,108 +100,6 @@ class TestPortalForms(PortalCase):
         self.post(f"/my/relationship/household/{member.id}/remove")
         self.assertFalse(member.active)
 
-    # ------------------------------------------------------------------ complaints
-    def test_submit_complaint_with_order_product_and_file(self):
-        self.login(self.alice_user)
-        response = self.post(
-            "/my/complaints/new",
-            {
-                "subject": "Leaking machine",
-                "description": "Water everywhere",
-                "category_id": self.category.id,
-                "sale_order_id": self.order.id,
-                "product_id": self.product.id,
-            },
-            files={"attachments": ("photo.png", base64.b64decode(PNG), "image/png")},
-        )
-        self.assertEqual(response.status_code, 303, response.text[:500])
-        complaint = self.env["crm.complaint"].search([("partner_id", "=", self.alice.id)])
-        self.assertEqual(complaint.channel, "portal")
-        self.assertEqual(complaint.sale_order_id, self.order)
-        self.assertEqual(complaint.product_id, self.product)
-        attachment = self.env["ir.attachment"].search(
-            [("res_model", "=", "crm.complaint"), ("res_id", "=", complaint.id)]
-        )
-        self.assertEqual(attachment.mimetype, "image/png")
-        self.assertIn(f"/my/complaints/{complaint.id}", response.headers["Location"])
-
-    def test_complaint_form_refuses_bad_input(self):
-        self.login(self.alice_user)
-        cases = [
-            {"subject": "", "description": "x"},
-            {"subject": "x" * 201, "description": "x"},
-            {"subject": "Other's order", "description": "x", "sale_order_id": self.bob_order.id},
-            {
-                "subject": "Bad product",
-                "description": "x",
-                "sale_order_id": self.order.id,
-                "product_id": self.other_product.id,
-            },
-            {"subject": "Bad id", "description": "x", "sale_order_id": "1 OR 1=1"},
-            {"subject": "Bad category", "description": "x", "category_id": 999999},
-        ]
-        for data in cases:
-            with self.subTest(data=data):
-                response = self.post("/my/complaints/new", data)
-                self.assertEqual(response.status_code, 400)
-                self.assertIn("alert-danger", response.text)
-        self.assertFalse(self.env["crm.complaint"].search([("partner_id", "=", self.alice.id)]))
-
-    def test_attachment_type_and_size_are_limited(self):
-        self.login(self.alice_user)
-        data = {"subject": "With a file", "description": "See file"}
-        response = self.post(
-            "/my/complaints/new",
-            data,
-            files={"attachments": ("run.exe", b"MZ\x90\x00" * 10, "application/octet-stream")},
-        )
-        self.assertEqual(response.status_code, 400)
-        big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 1)
-        response = self.post("/my/complaints/new", data, files={"attachments": ("big.pdf", big, "application/pdf")})
-        self.assertEqual(response.status_code, 400)
-        self.assertFalse(self.env["crm.complaint"].search([("partner_id", "=", self.alice.id)]))
-
-    def test_complaints_are_rate_limited(self):
-        self.login(self.alice_user)
-        for i in range(5):
-            self.assertEqual(self.post("/my/complaints/new", {"subject": f"S{i}", "description": "d"}).status_code, 303)
-        response = self.post("/my/complaints/new", {"subject": "One too many", "description": "d"})
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("many requests", response.text)
-        self.assertEqual(self.env["crm.complaint"].search_count([("partner_id", "=", self.alice.id)]), 5)
-
-    def test_reopen_closed_complaint_and_rate(self):
-        complaint = self.complaint_for(self.alice)
-        complaint.write(
-            {
-                "resolution": "<p>Replaced</p>",
-                "root_cause_id": self.cause.id,
-                "stage_id": self.env.ref("crm_relationship.crm_complaint_stage_resolved").id,
-            }
-        )
-        self.login(self.alice_user)
-        page = self.url_open(f"/my/complaints/{complaint.id}").text
-        self.assertIn("/rate/", page)
-        self.assertIn("Reopen the complaint", page)
-        response = self.post(f"/my/complaints/{complaint.id}/reopen", {"reason": "It broke again"})
-        self.assertEqual(response.status_code, 303)
-        self.assertFalse(complaint.is_closed)
-        self.assertEqual(complaint.reopen_count, 1)
-        self.assertTrue(any("It broke again" in body for body in complaint.message_ids.mapped("body")))
-
-    def test_customer_replies_in_the_chatter(self):
-        complaint = self.complaint_for(self.alice)
-        self.login(self.alice_user)
-        self.make_jsonrpc_request(
-            "/mail/message/post",
-            {
-                "thread_model": "crm.complaint",
-                "thread_id": complaint.id,
-                "post_data": {"body": "Any news?", "message_type": "comment"},
-            },
-        )
-        self.assertEqual(complaint.message_ids[:1].author_id, self.alice)
-
     # ------------------------------------------------------------------ suggestions
     def test_suggestion_submit_and_answer_visible(self):
         self.login(self.alice_user)
@@ -213,31 +110,6 @@ class TestPortalForms(PortalCase):
         self.assertIn("Coming in May", self.url_open("/my/suggestions").text)
         response = self.post("/my/suggestions", {"name": "x", "suggestion_type": "bogus"})
         self.assertEqual(response.status_code, 400)
-
-    # ------------------------------------------------------------------ NPS
-    def test_nps_answer_once_without_login(self):
-        response_record = self.env["crm.relationship.nps"].create({"partner_id": self.alice.id})
-        token = response_record.access_token
-        self.authenticate(None, None)
-        page = self.url_open(f"/my/nps/{token}")
-        self.assertEqual(page.status_code, 200)
-        answer = self.post(f"/my/nps/{token}", {"score": "9", "comment": "Great"}, allow_redirects=True)
-        self.assertEqual(answer.status_code, 200)
-        self.assertEqual(response_record.state, "answered")
-        self.assertEqual(response_record.score, 9)
-        again = self.post(f"/my/nps/{token}", {"score": "0"})
-        self.assertEqual(again.status_code, 400)
-        self.assertEqual(response_record.score, 9)
-        self.assertEqual(self.url_open("/my/nps/not-a-token").status_code, 404)
-
-    def test_nps_bad_score(self):
-        response_record = self.env["crm.relationship.nps"].create({"partner_id": self.alice.id})
-        self.authenticate(None, None)
-        for score in ("11", "-1", "ten", ""):
-            with self.subTest(score=score):
-                answer = self.post(f"/my/nps/{response_record.access_token}", {"score": score})
-                self.assertEqual(answer.status_code, 400)
-        self.assertEqual(response_record.state, "sent")
 
     # ------------------------------------------------------------------ privacy
     def test_export_holds_every_table(self):
@@ -282,6 +154,3 @@ class TestPortalForms(PortalCase):
         self.assertEqual(self.order.partner_id, self.alice)
         self.assertEqual(self.order.amount_untaxed, 300.0)
         self.assertFalse(self.alice.activity_ids.filtered(lambda a: a.activity_type_id == activity_type))
-
-
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -37,13 +37,6 @@ class TestPortalMessages(RolesPortalCase):
                     self.assertNotIn("alert-danger", response.text)
                     self.assertNotIn("alert-success", response.text)
 
-    def test_nps_page_shows_no_text_of_the_url_to_anonymous_visitors(self):
-        self.authenticate(None, None)
-        response = self.url_open(f"/my/nps/{self.nps.access_token}?{urlencode({'error': SENTENCE})}")
-        self.assertEqual(response.status_code, 200)
-        self.assertNotIn("Your account is suspended", response.text)
-        self.assertNotIn("alert-danger", response.text)
-
     def test_known_codes_show_our_text_and_unknown_codes_nothing(self):
         self.login(self.portal_user)
         page = self.url_open("/my/relationship?success=consent").text
@@ -64,19 +57,6 @@ class TestPortalMessages(RolesPortalCase):
         page = self.url_open("/my/relationship?success=consent").text
         self.assertIn("alert-success", page)
         self.assertNotIn("Your consents were saved.", page)
-
-    def test_a_refused_reopen_shows_its_reason_on_the_page(self):
-        """The reason of a refusal is written by the server into the answer, never passed through the URL."""
-        self.complaint.write({"stage_id": self.env.ref("crm_relationship.crm_complaint_stage_new").id})
-        self.login(self.portal_user)
-        response = self.post(f"/my/complaints/{self.complaint.id}/reopen", {"reason": "Again", "error": SENTENCE})
-        self.assertEqual(response.status_code, 400)
-        self.assertNotIn("Location", response.headers)
-        self.assertIn("alert-danger", response.text)
-        self.assertIn("cannot be reopened", response.text)
-        self.assertNotIn("Your account is suspended", response.text)
-        self.assertEqual(self.complaint.reopen_count, 0)
-        self.assertFalse(any("Again" in (body or "") for body in self.complaint.message_ids.mapped("body")))
 
     def test_a_refused_form_keeps_the_input_and_shows_only_our_error(self):
         self.login(self.portal_user)

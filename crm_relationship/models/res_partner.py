@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
 from ..analytics.rfm import SEGMENTS
@@ -37,6 +37,20 @@ PROFILE_FIELDS = {
     "interest_category_ids",
     "relationship_role",
 }
+# Personal data that anonymisation clears on the customer and each of its contacts.
+ANONYMISED_FIELDS = (
+    "email",
+    "phone",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "website",
+    "comment",
+    "function",
+    "relationship_role",
+    "image_1920",
+)
 
 
 class ResPartner(models.Model):
@@ -137,6 +151,7 @@ class ResPartner(models.Model):
     )
     complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
     complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+    cmr_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
 
     def init(self):
         """Leave half of every page of the partner table free.
@@ -319,4 +334,38 @@ class ResPartner(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
+        return True
+
+    def action_cmr_anonymise(self):
+        """Replace the customer's personal data, keeping orders, invoices and the ledger intact."""
+        if not self.env.user.has_group("crm_relationship.group_relationship_manager"):
+            raise UserError(self.env._("Only relationship managers can anonymise a customer."))
+        for partner in self.commercial_partner_id:
+            contacts = partner.with_context(active_test=False) | partner.with_context(active_test=False).child_ids
+            now = fields.Datetime.now()
+            for contact in contacts:
+                contact.write(
+                    {
+                        "name": self.env._("Anonymised customer %(ref)s", ref=contact.id),
+                        **dict.fromkeys(ANONYMISED_FIELDS, False),
+                        "preferred_contact_channel": "none",
+                        "contact_window_weekday_ids": [fields.Command.clear()],
+                        "interest_category_ids": [fields.Command.clear()],
+                    }
+                )
+            # Free text the customer wrote; the records stay for the statistics and the accounts.
+            self.env["crm.relationship.need"].search([("commercial_partner_id", "=", partner.id)]).unlink()
+            self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).write(
+                {"comment": False}
+            )
+            self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write({"description": False})
+            for consent in self.env["crm.relationship.consent"].search(
+                [("partner_id", "in", contacts.ids), ("granted", "=", True)]
+            ):
+                consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, False, "backoffice")
+            # sudo: a Relationship Manager may not edit users; closing the anonymised customer's logins is part
+            # of the erasure that the manager check above allowed
+            contacts.user_ids.sudo().action_archive()
+            partner.write({"cmr_anonymised_on": now})
+            partner.message_post(body=self.env._("Personal data anonymised."), subtype_xmlid="mail.mt_note")
         return True

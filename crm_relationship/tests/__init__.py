@@ -20,3 +20,7 @@ from . import test_roles_consent
 from . import test_roles_need_suggestion
 from . import test_roles_complaint
 from . import test_roles_rules
+from . import test_portal_complaints
+from . import test_portal_complaint_roles
+from . import test_portal_nps
+from . import test_roles_anonymise

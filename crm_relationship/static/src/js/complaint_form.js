@@ -26,4 +26,4 @@ export class CmrComplaintForm extends Interaction {
     }
 }
 
-registry.category("public.interactions").add("crm_cmr_portal.complaint_form", CmrComplaintForm);
+registry.category("public.interactions").add("crm_relationship.complaint_form", CmrComplaintForm);

@@ -76,7 +76,7 @@ class CmrComplaintPortal(CustomerPortal):
                 "filterby": filterby,
             }
         )
-        return request.render("crm_cmr_portal.portal_my_complaints", values)
+        return request.render("crm_relationship.portal_my_complaints", values)
 
     def _cmr_complaint_form_values(self, error=None, form=None):
         partner = commercial_partner()
@@ -98,7 +98,7 @@ class CmrComplaintPortal(CustomerPortal):
 
     @http.route("/my/complaints/new", type="http", auth="user", methods=["GET"], website=True)
     def portal_my_complaint_new(self, **kw):
-        return request.render("crm_cmr_portal.portal_my_complaint_new", self._cmr_complaint_form_values())
+        return request.render("crm_relationship.portal_my_complaint_new", self._cmr_complaint_form_values())
 
     @http.route("/my/complaints/new", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_complaint_submit(self, **post):
@@ -156,7 +156,7 @@ class CmrComplaintPortal(CustomerPortal):
             env.cr.rollback()
             form = {k: v for k, v in post.items() if isinstance(v, str)}
             values = self._cmr_complaint_form_values(error=error_message(error), form=form)
-            return request.render("crm_cmr_portal.portal_my_complaint_new", values, status=400)
+            return request.render("crm_relationship.portal_my_complaint_new", values, status=400)
         return request.redirect(f"/my/complaints/{complaint.id}?success=created")
 
     def _cmr_complaint_check(self, complaint_id, access_token=None):
@@ -191,7 +191,7 @@ class CmrComplaintPortal(CustomerPortal):
         # Only the chatter's author token goes on: Odoo's helper would also show ?error= and ?success= as text.
         chatter = {key: kw[key] for key in ("pid", "hash") if isinstance(kw.get(key), str)}
         values = self._cmr_complaint_page_values(complaint_sudo, access_token, success=success, chatter=chatter)
-        return request.render("crm_cmr_portal.portal_my_complaint", values)
+        return request.render("crm_relationship.portal_my_complaint", values)
 
     @http.route("/my/complaints/<int:complaint_id>/reopen", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_complaint_reopen(self, complaint_id, **post):
@@ -212,5 +212,5 @@ class CmrComplaintPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
             values = self._cmr_complaint_page_values(complaint_sudo, error=error_message(error))
-            return request.render("crm_cmr_portal.portal_my_complaint", values, status=400)
+            return request.render("crm_relationship.portal_my_complaint", values, status=400)
         return request.redirect(f"/my/complaints/{complaint_id}?success=reopened")

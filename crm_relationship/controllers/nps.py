@@ -26,7 +26,7 @@ class CmrNpsPortal(CustomerPortal):
     def portal_nps(self, token, **kw):
         response = self._cmr_nps_by_token(token)
         return request.render(
-            "crm_cmr_portal.portal_nps",
+            "crm_relationship.portal_nps",
             {"response": response, "token": token, "scores": range(11), "error": None},
         )
 
@@ -39,5 +39,5 @@ class CmrNpsPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
             values = {"response": response, "token": token, "scores": range(11), "error": error_message(error)}
-            return request.render("crm_cmr_portal.portal_nps", values, status=400)
-        return request.render("crm_cmr_portal.portal_nps", {"response": response, "token": token, "thanks": True})
+            return request.render("crm_relationship.portal_nps", values, status=400)
+        return request.render("crm_relationship.portal_nps", {"response": response, "token": token, "thanks": True})
