@@ -1,1 +1,1 @@
-from . import ir_http, res_partner
+from . import res_partner

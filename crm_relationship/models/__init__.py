@@ -18,3 +18,4 @@ from . import crm_relationship_consent_log
 from . import crm_relationship_nps
 from . import crm_relationship_analysis
 from . import crm_relationship_recommendation
+from . import ir_http
