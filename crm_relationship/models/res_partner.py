@@ -355,7 +355,9 @@ class ResPartner(models.Model):
                 )
             # Free text the customer wrote; the records stay for the statistics and the accounts.
             self.env["crm.relationship.need"].search([("commercial_partner_id", "=", partner.id)]).unlink()
-            self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).write(
+            # sudo: answers are never rewritten, except that erasure, which the manager check above allowed,
+            # removes the customer's own words from them
+            self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).sudo().write(
                 {"comment": False}
             )
             self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write({"description": False})
