@@ -45,7 +45,7 @@ class CmrLoyaltyPortal(CustomerPortal):
                 "pager": pager,
                 "expiring_points": card._crm_points_expiring_soon() if card else 0,
                 "expiring_lots": History.search(
-                    [*domain, ("points_remaining", ">", 0), ("expiry_date", "!=", False)],
+                    [*domain, ("points_remaining", ">", 0), ("expiry_date", "<=", card._crm_reminder_horizon())],
                     order="expiry_date asc, id asc",
                     limit=5,
                 )

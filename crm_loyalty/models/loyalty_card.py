@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import format_amount
 
 from .ledger_flags import LEDGER_RESYNC
 
@@ -234,11 +235,19 @@ class LoyaltyCard(models.Model):
         cards._crm_review_tier()
 
     # ------------------------------------------------------------------ expiry reminders
+    def _crm_reminder_horizon(self):
+        """The last expiry date the card's reminders warn about: lots up to it expire soon."""
+        self.ensure_one()
+        return fields.Date.context_today(self) + relativedelta(days=self.program_id.crm_expiry_reminder_days)
+
     def _crm_points_expiring_soon(self):
         self.ensure_one()
-        horizon = fields.Date.context_today(self) + relativedelta(days=self.program_id.crm_expiry_reminder_days)
         lots = self.env["loyalty.history"].search(
-            [("card_id", "=", self.id), ("points_remaining", ">", 0), ("expiry_date", "<=", horizon)]
+            [
+                ("card_id", "=", self.id),
+                ("points_remaining", ">", 0),
+                ("expiry_date", "<=", self._crm_reminder_horizon()),
+            ]
         )
         return sum(lots.mapped("points_remaining"))
 
@@ -336,6 +345,19 @@ class LoyaltyCard(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return lines
+
+    def _crm_next_tier_sentence(self, progress):
+        """What the customer still needs for the next tier (``progress`` from ``_crm_next_tier_progress``),
+        as one sentence in their language; empty at the top."""
+        self.ensure_one()
+        tier = progress.get("next_tier")
+        if not tier:
+            return ""
+        if progress["threshold_type"] == "spend":
+            amount = format_amount(self.env, progress["missing"], self.program_id.currency_id)
+            return self.env._("Spend %(amount)s more to reach %(tier)s.", amount=amount, tier=tier.name)
+        points = f"{progress['missing']:g}"
+        return self.env._("Earn %(points)s more points to reach %(tier)s.", points=points, tier=tier.name)
 
     def _crm_next_tier_progress(self):
         """Where the card stands on the way to the next tier of its program.

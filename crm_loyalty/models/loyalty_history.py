@@ -60,6 +60,9 @@ class LoyaltyHistory(models.Model):
             vals_list = [vals for vals in vals_list if vals.get("card_id") not in skip]
         self._crm_check_ledger_access(self.env["loyalty.card"].browse({vals.get("card_id") for vals in vals_list}))
         for vals in vals_list:
+            # Odoo shows both sides of a movement ("Used: 0 points"); an empty side would read "false"
+            vals.setdefault("issued", 0.0)
+            vals.setdefault("used", 0.0)
             if vals.get("movement_type") in LOT_TYPES or (
                 "movement_type" not in vals and vals.get("issued", 0) > 0 and not vals.get("used")
             ):

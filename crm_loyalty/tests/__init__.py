@@ -16,3 +16,4 @@ from . import test_ledger_guards
 from . import test_goodwill_cap
 from . import test_portal_tier_history
 from . import test_communications
+from . import test_tier_sentence
