@@ -71,7 +71,7 @@ def prepare(db, n_orders):
         }
 
 
-def fire(server, order_ids, uid):
+def fire(server, order_ids, uid, password=ADMIN_PASSWORD):
     """Confirm every order in its own JSON-RPC call, all released at once; return the errors."""
     errors, lock = {}, threading.Lock()
     barrier = threading.Barrier(len(order_ids))
@@ -84,7 +84,7 @@ def fire(server, order_ids, uid):
                 "execute_kw",
                 server.db,
                 uid,
-                ADMIN_PASSWORD,
+                password,
                 "sale.order",
                 "action_confirm",
                 [[order_id]],
@@ -238,31 +238,11 @@ def prepare_salesperson(db, n_orders):
 
 
 def fire_as(server, order_ids, login, password):
-    """Like ``fire``, as ``login``."""
+    """Like ``fire``, as ``login``; return the user's id and the errors."""
     uid, error = server.jsonrpc("common", "login", server.db, login, password)
     if error or not uid:
         raise RuntimeError(f"login of {login} over JSON-RPC failed: {error}")
-    errors, lock = {}, threading.Lock()
-    barrier = threading.Barrier(len(order_ids))
-
-    def confirm(order_id):
-        barrier.wait()
-        try:
-            _result, error = server.jsonrpc(
-                "object", "execute_kw", server.db, uid, password, "sale.order", "action_confirm", [[order_id]]
-            )
-        except Exception as exc:
-            error = {"message": repr(exc)}
-        if error:
-            with lock:
-                errors[order_id] = (error.get("data") or {}).get("message") or error.get("message")
-
-    threads = [threading.Thread(target=confirm, args=(oid,)) for oid in order_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return uid, errors
+    return uid, fire(server, order_ids, uid, password)
 
 
 def check_tiers(db, plan):
