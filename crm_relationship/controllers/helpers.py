@@ -23,13 +23,9 @@ ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
 # Record ids are PostgreSQL integers: anything larger is refused before it reaches a query.
 MAX_RECORD_ID = 2**31 - 1
-# Submissions a customer may make per hour, per kind; beyond that the form refuses politely.
-RATE_LIMITS = {
-    "crm.complaint": 5,
-    "crm.relationship.suggestion": 5,
-    "crm.relationship.need": 20,
-    "res.partner": 20,
-}
+# Household members a customer may add per hour. Complaints, suggestions and needs are limited by their
+# models (crm.relationship.customer.mixin), whatever the way in.
+HOUSEHOLD_RATE_LIMIT = 20
 TEXT_LIMITS = {"short": 200, "long": 10000}
 # The confirmations a page may show, by the code its URL carries (``?success=<code>``); the texts are in
 # the portal_feedback template (crm_cmr_portal adds its own codes to both). Any other value shows nothing:
@@ -90,15 +86,18 @@ def clean_token(token):
 
 
 def check_rate(model):
-    """Refuse a submission when this customer already made too many in the last hour."""
+    """Refuse a submission when this customer already made too many in the last hour, before the form's
+    values are validated: the model's own limit where it has one, else the household limit."""
+    records = request.env[model]
+    if hasattr(records, "_customer_check_rate"):
+        records._customer_check_rate()
+        return
     since = fields.Datetime.now() - timedelta(hours=1)
     # sudo: counting the user's own recent submissions, whatever rules say about older ones
-    recent = (
-        request.env[model]
-        .sudo()
-        .search_count([("create_uid", "=", request.env.uid), ("create_date", ">=", since)], limit=RATE_LIMITS[model])
+    recent = records.sudo().search_count(
+        [("create_uid", "=", request.env.uid), ("create_date", ">=", since)], limit=HOUSEHOLD_RATE_LIMIT
     )
-    if recent >= RATE_LIMITS[model]:
+    if recent >= HOUSEHOLD_RATE_LIMIT:
         raise UserError(request.env._("You have sent many requests in a short time. Please try again in an hour."))
 
 
