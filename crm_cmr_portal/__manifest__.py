@@ -1,7 +1,7 @@
 {
     "name": "Customer-Managed Relationship Portal",
     "summary": "Customers see, correct and steer their own relationship from the portal",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Website/Portal",
     "author": "CMR Project",
     "website": "https://github.com/cmr-project/crm-cmr",

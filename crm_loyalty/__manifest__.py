@@ -1,7 +1,7 @@
 {
     "name": "Relationship Loyalty",
     "summary": "Loyalty tiers, expiring points, exact reversals and rewards for taking part",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CMR Project",
     "website": "https://github.com/cmr-project/crm-cmr",

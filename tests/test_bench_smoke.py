@@ -62,9 +62,9 @@ def test_bench_smoke(tmp_path):
             assert confirm["queries_per_order"] > 0
         analysis = results["analysis"]
         assert analysis["lines"] > 0
-        # Committed runs: the suggestions are computed on a thread and cursor of their own.
+        # Committed runs: the recommendations are computed on a thread and cursor of their own.
         assert analysis["run_states"] == ["done"] * 3, analysis
-        assert analysis["partners_scored"] > 0 and analysis["suggestions"] > 0, analysis
+        assert analysis["partners_scored"] > 0 and analysis["recommendations"] > 0, analysis
         orders_page = results["portal"]["pages"]["/my/orders"]
         assert orders_page["errors"] == 0 and orders_page["n"] == 20 * 2
         assert orders_page["queries_per_request"]

@@ -89,7 +89,7 @@ def test_placeholders_are_kept(catalogs):
         ("100%% sure, %d left", {"%d": 1}),
         ("At Risk After (%)", {}),
         ("Hello {name}", {"{name}": 1}),
-        ("Your tier is now {{ object.crm_tier_id.name }}", {"{{object.crm_tier_id.name}}": 1}),
+        ("Your tier is now {{ object.rel_tier_id.name }}", {"{{object.rel_tier_id.name}}": 1}),
     ],
 )
 def test_placeholder_detection(text, expected):

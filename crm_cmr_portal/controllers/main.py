@@ -5,24 +5,24 @@ from odoo.addons.auth_signup.controllers.main import AuthSignupHome
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
-SESSION_KEY = "cmr_referral"
+SESSION_KEY = "rel_referral"
 
 
 class CmrReferralSignup(AuthSignupHome):
     """A friend invited by a customer signs up with Odoo's own signup and becomes a lead for the referrer."""
 
-    def _cmr_referrer(self, code):
+    def _rel_referrer(self, code):
         if not code or len(code) > 64 or not code.isascii() or not code.isprintable():
             raise NotFound()
         # sudo: a public visitor follows the link; the referrer is only looked up by its code
-        referrer = request.env["res.partner"].sudo().search([("referral_code", "=", code)], limit=1)
+        referrer = request.env["res.partner"].sudo().search([("rel_referral_code", "=", code)], limit=1)
         if not referrer:
             raise NotFound()
         return referrer
 
     @http.route("/referral/<string:code>", type="http", auth="public", website=True, sitemap=False)
-    def cmr_referral(self, code, **post):
-        referrer = self._cmr_referrer(code)
+    def rel_referral(self, code, **post):
+        referrer = self._rel_referrer(code)
         values = {
             "referrer": referrer,
             "code": code,
@@ -53,7 +53,7 @@ class CmrReferralSignup(AuthSignupHome):
             return
         try:
             with request.env.cr.savepoint():
-                user.partner_id._crm_register_referral(referral["code"], referral.get("looking_for") or "")
+                user.partner_id._rel_register_referral(referral["code"], referral.get("looking_for") or "")
         except (UserError, ValidationError):
             # A stale or self-referral code must not make the signup itself fail.
             return

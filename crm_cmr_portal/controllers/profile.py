@@ -21,11 +21,11 @@ class CmrProfilePortal(CustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "cmr_need_count" in counters:
-            values["cmr_need_count"] = count_own("crm.relationship.need", [("state", "=", "open")])
+        if "rel_need_count" in counters:
+            values["rel_need_count"] = count_own("crm.relationship.need", [("state", "=", "open")])
         return values
 
-    def _cmr_relationship_values(self, success=None, error=None):
+    def _rel_relationship_values(self, success=None, error=None):
         partner = commercial_partner()
         env = request.env
         values = self._prepare_portal_layout_values()
@@ -34,11 +34,11 @@ class CmrProfilePortal(CustomerPortal):
         granted = {(c.channel, c.purpose): c for c in consents}
         values.update(
             {
-                "page_name": "cmr_relationship",
+                "page_name": "rel_relationship",
                 "partner": partner,
                 # sudo: the partner's own profile; portal users may not read every partner field directly
                 "partner_sudo": partner.sudo(),
-                "channels": env["res.partner"]._fields["preferred_contact_channel"]._description_selection(env),
+                "channels": env["res.partner"]._fields["rel_preferred_contact_channel"]._description_selection(env),
                 "weekdays": env["crm.relationship.weekday"].search([]),
                 # sudo: product categories are reference data the customer picks interests from
                 "categories": env["product.category"].sudo().search([], limit=200),
@@ -59,10 +59,10 @@ class CmrProfilePortal(CustomerPortal):
 
     @http.route("/my/relationship", type="http", auth="user", website=True)
     def portal_my_relationship(self, success=None, **kw):
-        return request.render("crm_cmr_portal.portal_my_relationship", self._cmr_relationship_values(success=success))
+        return request.render("crm_cmr_portal.portal_my_relationship", self._rel_relationship_values(success=success))
 
-    def _cmr_render_relationship_error(self, error):
-        values = self._cmr_relationship_values(error=error_message(error))
+    def _rel_render_relationship_error(self, error):
+        values = self._rel_relationship_values(error=error_message(error))
         return request.render("crm_cmr_portal.portal_my_relationship", values, status=400)
 
     @http.route("/my/relationship/preferences", type="http", auth="user", methods=["POST"], website=True)
@@ -70,8 +70,8 @@ class CmrProfilePortal(CustomerPortal):
         partner = commercial_partner()
         env = request.env
         try:
-            channel = post.get("preferred_contact_channel") or False
-            if channel and channel not in dict(env["res.partner"]._fields["preferred_contact_channel"].selection):
+            channel = post.get("rel_preferred_contact_channel") or False
+            if channel and channel not in dict(env["res.partner"]._fields["rel_preferred_contact_channel"].selection):
                 raise ValidationError(env._("Choose a contact channel from the list."))
             day_ids = clean_ids("weekday_ids", env._("Contact days"))
             days = env["crm.relationship.weekday"].browse(day_ids).exists()
@@ -83,7 +83,7 @@ class CmrProfilePortal(CustomerPortal):
             if len(categories) != len(set(category_ids)):
                 raise ValidationError(env._("Choose interests from the list."))
             hours = []
-            for key in ("contact_window_start", "contact_window_end"):
+            for key in ("rel_contact_window_start", "rel_contact_window_end"):
                 raw = post.get(key) or ""
                 if not isinstance(raw, str):
                     raise ValidationError(env._("Enter times as hours and minutes, e.g. 09:30."))
@@ -98,17 +98,17 @@ class CmrProfilePortal(CustomerPortal):
                     raise ValidationError(env._("Enter times between 00:00 and 24:00."))
                 hours.append(hour + minute / 60)
             vals = {
-                "preferred_contact_channel": channel,
-                "contact_window_weekday_ids": [fields.Command.set(days.ids)],
-                "contact_window_start": hours[0],
-                "contact_window_end": hours[1],
-                "interest_category_ids": [fields.Command.set(categories.ids)],
+                "rel_preferred_contact_channel": channel,
+                "rel_contact_window_weekday_ids": [fields.Command.set(days.ids)],
+                "rel_contact_window_start": hours[0],
+                "rel_contact_window_end": hours[1],
+                "rel_interest_category_ids": [fields.Command.set(categories.ids)],
             }
             # sudo: portal users cannot write partners; the method only accepts the customer's own profile fields
             partner.sudo()._update_relationship_profile(vals, "portal")
         except (UserError, ValidationError) as error:
             env.cr.rollback()
-            return self._cmr_render_relationship_error(error)
+            return self._rel_render_relationship_error(error)
         return request.redirect("/my/relationship?success=preferences")
 
     @http.route("/my/relationship/consent", type="http", auth="user", methods=["POST"], website=True)
@@ -125,7 +125,7 @@ class CmrProfilePortal(CustomerPortal):
                         partner._set_relationship_consent(channel, purpose, wanted, "portal")
         except (UserError, ValidationError) as error:
             env.cr.rollback()
-            return self._cmr_render_relationship_error(error)
+            return self._rel_render_relationship_error(error)
         return request.redirect("/my/relationship?success=consent")
 
     @http.route("/my/relationship/need", type="http", auth="user", methods=["POST"], website=True)
@@ -155,7 +155,7 @@ class CmrProfilePortal(CustomerPortal):
                 Need.create({**values, "partner_id": request.env.user.partner_id.id})
         except (UserError, ValidationError) as error:
             env.cr.rollback()
-            return self._cmr_render_relationship_error(error)
+            return self._rel_render_relationship_error(error)
         return request.redirect("/my/relationship?success=need#needs")
 
     @http.route(
@@ -171,7 +171,7 @@ class CmrProfilePortal(CustomerPortal):
             need.action_withdraw()
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
-            return self._cmr_render_relationship_error(error)
+            return self._rel_render_relationship_error(error)
         return request.redirect("/my/relationship?success=need#needs")
 
     @http.route("/my/relationship/household", type="http", auth="user", methods=["POST"], website=True)
@@ -180,7 +180,7 @@ class CmrProfilePortal(CustomerPortal):
         env = request.env
         try:
             name = clean_text(post.get("name"), "short", required=True, label=env._("Name"))
-            role = clean_text(post.get("relationship_role"), "short", label=env._("Role"))
+            role = clean_text(post.get("rel_role"), "short", label=env._("Role"))
             email = clean_text(post.get("email"), "short", label=env._("Email"))
             if email and "@" not in email:
                 raise ValidationError(env._("Enter a valid email address."))
@@ -192,7 +192,7 @@ class CmrProfilePortal(CustomerPortal):
                 .create(
                     {
                         "name": name,
-                        "relationship_role": role,
+                        "rel_role": role,
                         "email": email or False,
                         "parent_id": partner.id,
                         "type": "contact",
@@ -205,7 +205,7 @@ class CmrProfilePortal(CustomerPortal):
             )
         except (UserError, ValidationError) as error:
             env.cr.rollback()
-            return self._cmr_render_relationship_error(error)
+            return self._rel_render_relationship_error(error)
         return request.redirect("/my/relationship?success=household#household")
 
     @http.route(

@@ -19,15 +19,15 @@ class CmrSuggestionPortal(CustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "cmr_suggestion_count" in counters:
-            values["cmr_suggestion_count"] = count_own("crm.relationship.suggestion")
+        if "rel_suggestion_count" in counters:
+            values["rel_suggestion_count"] = count_own("crm.relationship.suggestion")
         return values
 
     @http.route(["/my/suggestions", "/my/suggestions/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_suggestions(self, page=1, success=None, **kw):
-        return self._cmr_render_suggestions(page=page, success=success)
+        return self._rel_render_suggestions(page=page, success=success)
 
-    def _cmr_render_suggestions(self, page=1, success=None, error=None, form=None):
+    def _rel_render_suggestions(self, page=1, success=None, error=None, form=None):
         """The list and the form; a refused submission comes back with its error and the user's input."""
         Suggestion = request.env["crm.relationship.suggestion"]
         domain = [("commercial_partner_id", "=", commercial_partner().id)]
@@ -37,7 +37,7 @@ class CmrSuggestionPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "page_name": "cmr_suggestion",
+                "page_name": "rel_suggestion",
                 "suggestions": Suggestion.search(
                     domain, order="create_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
                 ),
@@ -73,5 +73,5 @@ class CmrSuggestionPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             env.cr.rollback()
             form = {k: v for k, v in post.items() if isinstance(v, str)}
-            return self._cmr_render_suggestions(error=error_message(error), form=form)
+            return self._rel_render_suggestions(error=error_message(error), form=form)
         return request.redirect("/my/suggestions?success=created")

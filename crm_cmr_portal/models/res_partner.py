@@ -8,7 +8,7 @@ from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS
 
 # Figures the nightly analysis computes about a customer (crm_relationship): hidden from portal users,
 # yet personal data about them, so the export holds them.
-ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "relationship_company_id")
+ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "rel_company_id")
 
 
 class ResPartner(models.Model):
@@ -18,12 +18,12 @@ class ResPartner(models.Model):
     # own partner, and the notes were never meant for the customer.
     comment = fields.Html(groups="base.group_user")
 
-    cmr_erasure_requested_on = fields.Datetime(
+    rel_erasure_requested_on = fields.Datetime(
         string="Erasure Requested On", readonly=True, copy=False, groups="base.group_user"
     )
 
     # ------------------------------------------------------------------ export
-    def _cmr_privacy_tables(self):
+    def _rel_privacy_tables(self):
         """Everything the company holds about this customer entity, as named tables of rows."""
         self.ensure_one()
         partner = self.commercial_partner_id
@@ -38,12 +38,12 @@ class ResPartner(models.Model):
                     "city": p.city or "",
                     "zip": p.zip or "",
                     "country": p.country_id.name or "",
-                    "role": p.relationship_role or "",
-                    "preferred_contact_channel": p.preferred_contact_channel or "",
-                    "contact_days": ", ".join(p.contact_window_weekday_ids.mapped("name")),
-                    "contact_from": p.contact_window_start,
-                    "contact_until": p.contact_window_end,
-                    "interests": ", ".join(p.interest_category_ids.mapped("name")),
+                    "role": p.rel_role or "",
+                    "rel_preferred_contact_channel": p.rel_preferred_contact_channel or "",
+                    "contact_days": ", ".join(p.rel_contact_window_weekday_ids.mapped("name")),
+                    "contact_from": p.rel_contact_window_start,
+                    "contact_until": p.rel_contact_window_end,
+                    "interests": ", ".join(p.rel_interest_category_ids.mapped("name")),
                 }
                 for p in contacts
             ],
@@ -102,40 +102,40 @@ class ResPartner(models.Model):
                 }
                 for n in self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)])
             ],
-            "analysis": self._cmr_privacy_analysis_rows(contacts),
+            "analysis": self._rel_privacy_analysis_rows(contacts),
             "loyalty_ledger": [
                 {
                     "date": str(h.create_date),
                     "program": h.program_id.name or "",
-                    "movement": h.movement_type,
+                    "movement": h.rel_movement_type,
                     "description": h.description or "",
                     "points": h.points,
-                    "expires": str(h.expiry_date or ""),
+                    "expires": str(h.rel_expiry_date or ""),
                 }
                 for h in self.env["loyalty.history"].search([("card_id.partner_id", "in", contacts.ids)])
             ],
         }
         return tables
 
-    def _cmr_privacy_analysis_rows(self, contacts):
+    def _rel_privacy_analysis_rows(self, contacts):
         """The figures computed about these contacts, for the ones an analysis run has scored."""
         # sudo: the figures are readable by employees only (groups="base.group_user"), but they are personal
         # data about the customer that the export must hold; the contacts are the entity the caller confined
         # the export to (the portal exports the user's own commercial entity only)
-        scored = contacts.sudo().filtered(lambda p: p.rfm_segment or p.lifecycle_stage or p.relationship_company_id)
+        scored = contacts.sudo().filtered(lambda p: p.rel_rfm_segment or p.rel_lifecycle_stage or p.rel_company_id)
         return [
             {
                 "name": p.name,
                 **{name: p[name] if p[name] is not False else "" for name in ANALYSIS_FIELDS},
-                "analysed_for": p.relationship_company_id.name or "",
-                "currency": p.relationship_currency_id.name or "",
+                "analysed_for": p.rel_company_id.name or "",
+                "currency": p.rel_currency_id.name or "",
             }
             for p in scored
         ]
 
-    def _cmr_privacy_export(self):
+    def _rel_privacy_export(self):
         """A zip holding data.json and one CSV file per table (the right of access and portability)."""
-        tables = self._cmr_privacy_tables()
+        tables = self._rel_privacy_tables()
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("data.json", json.dumps(tables, indent=2, ensure_ascii=False, default=str))
@@ -149,13 +149,13 @@ class ResPartner(models.Model):
         return buffer.getvalue()
 
     # ------------------------------------------------------------------ erasure
-    def _cmr_request_erasure(self, user):
+    def _rel_request_erasure(self, user):
         """The customer asks to be forgotten: a manager gets a to-do; asking twice changes nothing."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        if partner.cmr_erasure_requested_on:
+        if partner.rel_erasure_requested_on:
             return False
-        partner.cmr_erasure_requested_on = fields.Datetime.now()
+        partner.rel_erasure_requested_on = fields.Datetime.now()
         manager_group = self.env.ref("crm_relationship.group_relationship_manager")
         manager = partner.user_id if partner.user_id in manager_group.user_ids else manager_group.user_ids[:1]
         partner.activity_schedule(
@@ -173,9 +173,9 @@ class ResPartner(models.Model):
         )
         return True
 
-    def action_cmr_anonymise(self):
+    def action_rel_anonymise(self):
         """Anonymising (crm_relationship) also completes the manager's task of the portal's erasure request."""
-        result = super().action_cmr_anonymise()
+        result = super().action_rel_anonymise()
         activity_type = self.env.ref("crm_cmr_portal.mail_activity_type_erasure")
         self.commercial_partner_id.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).action_feedback(
             feedback=self.env._("Customer anonymised.")

@@ -19,7 +19,7 @@ class RolesPortalCase(RolesComplaintPortalCase):
                 "program_type": "loyalty",
                 "applies_on": "both",
                 "trigger": "auto",
-                "crm_ledger": True,
+                "rel_ledger": True,
                 "rule_ids": [
                     Command.create({"reward_point_mode": "money", "reward_point_amount": 1, "minimum_amount": 0})
                 ],

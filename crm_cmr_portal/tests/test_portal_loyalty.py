@@ -14,7 +14,7 @@ class LoyaltyPortalCase(PortalCase):
                 "program_type": "loyalty",
                 "applies_on": "both",
                 "trigger": "auto",
-                "crm_ledger": True,
+                "rel_ledger": True,
                 "rule_ids": [(0, 0, {"reward_point_mode": "money", "reward_point_amount": 1, "minimum_amount": 0})],
                 "reward_ids": [
                     (
@@ -74,7 +74,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertTrue(self.card.points >= 100, "the earning order gave points")
         self.login(self.alice_user)
         page = self.url_open("/my/loyalty").text
-        self.assertIn("o_cmr_points", page)
+        self.assertIn("o_rel_points", page)
         self.assertIn("/referral/", page)
         self.assertIn(self.small_reward.description, page)
         self.assertNotIn(self.big_reward.description, page)
@@ -105,7 +105,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
 
     def test_referral_signup_becomes_a_lead(self):
         self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
-        code = self.alice.sudo()._crm_get_referral_code()
+        code = self.alice.sudo()._rel_get_referral_code()
         self.authenticate(None, None)
         with mute_logger("odoo.http"):
             self.assertEqual(self.url_open("/referral/not-a-code").status_code, 404)
@@ -127,7 +127,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertIn(signup.status_code, (200, 303))
         friend = self.env["res.users"].search([("login", "=", "friend@example.com")]).partner_id
         self.assertTrue(friend)
-        self.assertEqual(friend.referred_by_id, self.alice.commercial_partner_id)
+        self.assertEqual(friend.rel_referred_by_id, self.alice.commercial_partner_id)
         lead = self.env["crm.lead"].search([("partner_id", "=", friend.id)])
         self.assertEqual(len(lead), 1)
         self.assertIn("quiet", lead.description)
@@ -140,5 +140,5 @@ class TestPortalLoyalty(LoyaltyPortalCase):
 class TestPortalTour(LoyaltyPortalCase):
     def test_customer_tour(self):
         self.start_tour("/my/home", "crm_cmr_portal_customer_tour", login=self.alice_user.login)
-        self.assertEqual(self.alice.preferred_contact_channel, "phone")
+        self.assertEqual(self.alice.rel_preferred_contact_channel, "phone")
         self.assertTrue(self.quotation.order_line.filtered("reward_id"))

@@ -19,9 +19,9 @@ class TestPortalPages(PortalCase):
         self.login(self.alice_user)
         self.env["crm.relationship.suggestion"].create({"name": "Bob's idea", "partner_id": self.bob.id})
         self.env["crm.relationship.need"].create({"name": "Alice's need", "partner_id": self.alice.id})
-        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["cmr_suggestion_count", "cmr_need_count"]})
-        self.assertEqual(counters["cmr_suggestion_count"], 0)
-        self.assertEqual(counters["cmr_need_count"], 1)
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["rel_suggestion_count", "rel_need_count"]})
+        self.assertEqual(counters["rel_suggestion_count"], 0)
+        self.assertEqual(counters["rel_need_count"], 1)
 
     def test_every_page_renders(self):
         self.login(self.alice_user)

@@ -42,10 +42,10 @@ class TestPortalSecurity(PortalCase):
 
     def test_posts_without_csrf_token_are_refused(self):
         self.login(self.alice_user)
-        self.alice.preferred_contact_channel = "email"
+        self.alice.rel_preferred_contact_channel = "email"
         with mute_logger("odoo.http"):
             for url, data in (
-                ("/my/relationship/preferences", {"preferred_contact_channel": "phone"}),
+                ("/my/relationship/preferences", {"rel_preferred_contact_channel": "phone"}),
                 ("/my/complaints/new", {"subject": "x", "description": "y"}),
                 ("/my/suggestions", {"name": "x"}),
                 ("/my/privacy/erase", {"confirm": "yes"}),
@@ -53,9 +53,9 @@ class TestPortalSecurity(PortalCase):
                 with self.subTest(url=url):
                     response = self.post(url, data, csrf=False)
                     self.assertEqual(response.status_code, 400)
-        self.assertEqual(self.alice.preferred_contact_channel, "email")
+        self.assertEqual(self.alice.rel_preferred_contact_channel, "email")
         self.assertFalse(self.env["crm.complaint"].search([("partner_id", "=", self.alice.id)]))
-        self.assertFalse(self.alice.cmr_erasure_requested_on)
+        self.assertFalse(self.alice.rel_erasure_requested_on)
 
     def test_text_is_escaped_on_display(self):
         self.login(self.alice_user)

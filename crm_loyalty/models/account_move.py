@@ -6,16 +6,16 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        posted._crm_reverse_credited_points()
+        posted._rel_reverse_credited_points()
         return posted
 
     def button_draft(self):
         credit_notes = self.filtered(lambda move: move.move_type == "out_refund" and move.state == "posted")
         result = super().button_draft()
-        credit_notes._crm_reverse_credited_points()
+        credit_notes._rel_reverse_credited_points()
         return result
 
-    def _crm_reverse_credited_points(self):
+    def _rel_reverse_credited_points(self):
         """Take back, pro rata, the points of the orders these credit notes refund.
 
         The share of an order taken back is what all its posted credit notes refund over its untaxed
@@ -25,8 +25,8 @@ class AccountMove(models.Model):
         for credit_note in self.filtered(lambda move: move.move_type == "out_refund"):
             orders = credit_note.invoice_line_ids.sale_line_ids.order_id.filtered(lambda order: order.state == "sale")
             for order in orders:
-                order._crm_reverse_points_share(
-                    order._crm_credited_share(),
+                order._rel_reverse_points_share(
+                    order._rel_credited_share(),
                     self.env._("Credit note %(note)s on order %(order)s", note=credit_note.name, order=order.name),
-                    crm_credit_note_id=credit_note.id,
+                    rel_credit_note_id=credit_note.id,
                 )

@@ -4,7 +4,7 @@ from odoo import fields, models
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    crm_referrer_id = fields.Many2one(
+    rel_referrer_id = fields.Many2one(
         "res.partner",
         string="Referrer",
         index="btree_not_null",

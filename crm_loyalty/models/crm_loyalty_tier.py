@@ -40,16 +40,16 @@ class CrmLoyaltyTier(models.Model):
         programs = self.env["loyalty.program"].browse(
             {vals["program_id"] for vals in vals_list if vals.get("program_id")}
         )
-        not_ledger = programs.filtered(lambda program: not program.crm_ledger)
+        not_ledger = programs.filtered(lambda program: not program.rel_ledger)
         tiers = super().create(vals_list)
         # A program's first tier makes it a ledger program.
-        not_ledger._crm_add_ledger_defaults()
+        not_ledger._rel_add_ledger_defaults()
         return tiers
 
     @api.constrains("threshold", "threshold_type", "program_id")
     def _check_no_overlap(self):
         for tier in self:
-            siblings = tier.program_id.crm_tier_ids - tier
+            siblings = tier.program_id.rel_tier_ids - tier
             if tier.threshold in siblings.mapped("threshold"):
                 raise ValidationError(
                     self.env._(

@@ -7,5 +7,5 @@ class CrmRelationshipNps(models.Model):
     def _on_answered(self):
         result = super()._on_answered()
         for response in self:
-            response.partner_id._crm_award_engagement_points("nps", response)
+            response.partner_id._rel_award_engagement_points("nps", response)
         return result

@@ -7,5 +7,5 @@ class CrmRelationshipSuggestion(models.Model):
     def _on_accepted(self):
         result = super()._on_accepted()
         for suggestion in self:
-            suggestion.partner_id._crm_award_engagement_points("suggestion", suggestion)
+            suggestion.partner_id._rel_award_engagement_points("suggestion", suggestion)
         return result

@@ -6,7 +6,7 @@ Only these objects are honoured, compared by identity or type: a context sent ov
 
 
 class LedgerSkipCards(frozenset):
-    """``crm_loyalty_skip_cards``: ledger cards whose standard sale_loyalty history lines the ledger records
+    """``rel_skip_cards``: ledger cards whose standard sale_loyalty history lines the ledger records
     itself (sale.order._add_loyalty_history_lines)."""
 
 
@@ -18,9 +18,9 @@ class _LedgerFlag:
         return f"<crm_loyalty {self.name}>"
 
 
-# ``crm_loyalty_resync``: around sale_loyalty's own writes of a card's points on a confirmed order's reward
+# ``rel_resync``: around sale_loyalty's own writes of a card's points on a confirmed order's reward
 # lines, which the ledger records as movements and resyncs right after (sale.order.line).
 LEDGER_RESYNC = _LedgerFlag("resync")
-# ``crm_loyalty_cancelling``: around sale_loyalty's cancellation of orders, whose coupon point entries of
+# ``rel_cancelling``: around sale_loyalty's cancellation of orders, whose coupon point entries of
 # ledger cards the ledger removes once it has reversed their movements (sale.order._action_cancel).
 LEDGER_CANCEL = _LedgerFlag("cancelling")

@@ -4,7 +4,7 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    crm_loyalty_goodwill_max_points = fields.Integer(
+    rel_goodwill_max_points = fields.Integer(
         string="Goodwill Points Without a Manager",
         config_parameter="crm_loyalty.goodwill_max_points",
         default=500,

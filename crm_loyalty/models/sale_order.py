@@ -13,7 +13,7 @@ class SaleOrder(models.Model):
         """On ledger programs, one movement per kind: points earned (times the card's tier
         multiplier) and points spent. Other programs keep Odoo's single history line."""
         self.ensure_one()
-        ledger_cards = (self.coupon_point_ids.coupon_id | self.order_line.coupon_id)._crm_ledger_cards()
+        ledger_cards = (self.coupon_point_ids.coupon_id | self.order_line.coupon_id)._rel_ledger_cards()
         if not ledger_cards:
             return super()._add_loyalty_history_lines()
         earned = defaultdict(float)
@@ -22,7 +22,7 @@ class SaleOrder(models.Model):
             earned[coupon_point.coupon_id] += coupon_point.points
         for line in self.order_line.filtered(lambda line: line.coupon_id in ledger_cards):
             spent[line.coupon_id] += line.points_cost
-        others = self.with_context(crm_loyalty_skip_cards=LedgerSkipCards(ledger_cards.ids))
+        others = self.with_context(rel_skip_cards=LedgerSkipCards(ledger_cards.ids))
         super(SaleOrder, others)._add_loyalty_history_lines()
         base = {
             "order_id": self.id,
@@ -31,15 +31,15 @@ class SaleOrder(models.Model):
         }
         values = []
         for coupon in earned.keys() | spent.keys():
-            multiplier = coupon.crm_tier_id.multiplier or 1.0
+            multiplier = coupon.rel_tier_id.multiplier or 1.0
             if earned[coupon] > 0:
                 values.append(
-                    {**base, "card_id": coupon.id, "movement_type": "earned", "issued": earned[coupon] * multiplier}
+                    {**base, "card_id": coupon.id, "rel_movement_type": "earned", "issued": earned[coupon] * multiplier}
                 )
             if spent[coupon] > 0:
-                values.append({**base, "card_id": coupon.id, "movement_type": "spent", "used": spent[coupon]})
+                values.append({**base, "card_id": coupon.id, "rel_movement_type": "spent", "used": spent[coupon]})
         coupons = self.env["loyalty.card"].browse([v["card_id"] for v in values])
-        coupons._crm_lock()
+        coupons._rel_lock()
         # The ledger's own bookkeeping of the order being confirmed (the caller may confirm it): its movements
         # are written as superuser, the only one the ledger's guards let write them.
         self.env["loyalty.history"].sudo().create(values)
@@ -49,18 +49,18 @@ class SaleOrder(models.Model):
         and takes them off on cancellation, while a ledger card's balance is the sum of its movements,
         resynced by ``action_confirm`` and ``_action_cancel`` below."""
         changes = super()._get_point_changes()
-        ledger = self.env["loyalty.card"].browse([card.id for card in changes])._crm_ledger_cards()
+        ledger = self.env["loyalty.card"].browse([card.id for card in changes])._rel_ledger_cards()
         for card in ledger:
             changes.pop(card, None)
         return changes
 
     def _get_claimable_rewards(self, forced_coupons=None):
         """Rewards a ledger card's tier keeps for a higher tier are not claimable, in the back office as on
-        the portal (``loyalty.card._crm_tier_rewards_withheld``)."""
+        the portal (``loyalty.card._rel_tier_rewards_withheld``)."""
         result = super()._get_claimable_rewards(forced_coupons=forced_coupons)
         for card in list(result):
-            if card._crm_ledger_cards():
-                rewards = result[card] - card._crm_tier_rewards_withheld()
+            if card._rel_ledger_cards():
+                rewards = result[card] - card._rel_tier_rewards_withheld()
                 if rewards:
                     result[card] = rewards
                 else:
@@ -68,16 +68,16 @@ class SaleOrder(models.Model):
         return result
 
     def _apply_program_reward(self, reward, coupon, **kwargs):
-        if coupon and coupon._crm_ledger_cards() and reward in coupon._crm_tier_rewards_withheld():
+        if coupon and coupon._rel_ledger_cards() and reward in coupon._rel_tier_rewards_withheld():
             return {"error": self.env._("The reward %(reward)s is kept for a higher tier.", reward=reward.description)}
         return super()._apply_program_reward(reward, coupon, **kwargs)
 
     def _update_loyalty_history(self, coupon_id, points):
         """A reward added to a confirmed order spends points: a new movement, never an edit."""
         self.ensure_one()
-        if not coupon_id._crm_ledger_cards():
+        if not coupon_id._rel_ledger_cards():
             return super()._update_loyalty_history(coupon_id, points)
-        coupon_id._crm_add_movement(
+        coupon_id._rel_add_movement(
             "spent", -points, self.env._("Order %s", self.display_name), order_model=self._name, order_id=self.id
         )
 
@@ -89,17 +89,17 @@ class SaleOrder(models.Model):
             if error:
                 raise UserError(error)
         result = super().action_confirm()
-        cards = self._crm_order_cards()
-        cards._crm_sync_points_from_ledger()
-        cards._crm_review_tier(upgrade_only=True)
-        self._crm_reward_referrals()
+        cards = self._rel_order_cards()
+        cards._rel_sync_points_from_ledger()
+        cards._rel_review_tier(upgrade_only=True)
+        self._rel_reward_referrals()
         return result
 
-    def _crm_reward_referrals(self):
+    def _rel_reward_referrals(self):
         """A referred customer's first confirmed order rewards both the friend and the referrer."""
         for order in self:
             customer = order.partner_id.commercial_partner_id
-            referrer = customer.referred_by_id.commercial_partner_id
+            referrer = customer.rel_referred_by_id.commercial_partner_id
             if not referrer or referrer == customer:
                 continue
             # sudo: "first order" counts every salesperson's orders, not only those the confirming user sees
@@ -107,26 +107,26 @@ class SaleOrder(models.Model):
                 [("partner_id", "child_of", customer.id), ("state", "=", "sale"), ("id", "!=", order.id)], limit=1
             )
             if first:
-                customer._crm_award_engagement_points("referral", order)
-                referrer._crm_award_engagement_points("referral", order)
+                customer._rel_award_engagement_points("referral", order)
+                referrer._rel_award_engagement_points("referral", order)
 
     def _action_cancel(self):
         """Cancelling takes back exactly what the order earned and gives back what it spent."""
         confirmed = self.filtered(lambda order: order.state == "sale")
         # The ledger's own bookkeeping: the caller may cancel these orders; the movements to reverse are
-        # read and reversed as superuser (see loyalty.history._crm_check_ledger_access).
-        history = confirmed.sudo()._crm_order_history()
-        history.card_id._crm_lock()
+        # read and reversed as superuser (see loyalty.history._rel_check_ledger_access).
+        history = confirmed.sudo()._rel_order_history()
+        history.card_id._rel_lock()
         result = super(
-            SaleOrder, self.with_context(crm_loyalty_keep_history=True, crm_loyalty_cancelling=LEDGER_CANCEL)
+            SaleOrder, self.with_context(rel_keep_history=True, rel_cancelling=LEDGER_CANCEL)
         )._action_cancel()
         for order in confirmed:
             order_lines = history.filtered(lambda line, order=order: line.order_id == order.id)
-            order_lines._crm_reverse(self.env._("Order %s cancelled", order.display_name))
-        history.card_id._crm_sync_points_from_ledger()
+            order_lines._rel_reverse(self.env._("Order %s cancelled", order.display_name))
+        history.card_id._rel_sync_points_from_ledger()
         return result
 
-    def _crm_order_history(self):
+    def _rel_order_history(self):
         """The ledger movements these orders earned and spent that are not reversed yet."""
         if not self:
             return self.env["loyalty.history"]
@@ -136,14 +136,14 @@ class SaleOrder(models.Model):
                 [
                     ("order_model", "=", self._name),
                     ("order_id", "in", self.ids),
-                    ("movement_type", "in", ("earned", "spent")),
-                    ("reversed_by_id", "=", False),
+                    ("rel_movement_type", "in", ("earned", "spent")),
+                    ("rel_reversed_by_id", "=", False),
                 ]
             )
-            ._crm_ledger_lines()
+            ._rel_ledger_lines()
         )
 
-    def _crm_credited_share(self):
+    def _rel_credited_share(self):
         """The share of this order's untaxed amount refunded by its posted credit notes, at most 1."""
         self.ensure_one()
         refund_lines = self.env["account.move.line"].search(
@@ -162,19 +162,19 @@ class SaleOrder(models.Model):
             return 1.0 if credited > 0 else 0.0
         return min(credited / self.amount_untaxed, 1.0)
 
-    def _crm_reverse_points_share(self, share, description, **values):
+    def _rel_reverse_points_share(self, share, description, **values):
         """Bring the reversed part of what this order earned and spent to ``share`` of it."""
         self.ensure_one()
         # The ledger's own bookkeeping: the credit note's poster may post it; the order's movements are read
-        # and reversed as superuser (see loyalty.history._crm_check_ledger_access).
-        history = self.sudo()._crm_order_history()
+        # and reversed as superuser (see loyalty.history._rel_check_ledger_access).
+        history = self.sudo()._rel_order_history()
         if not history:
             return
-        history.card_id._crm_lock()
-        history._crm_reverse_share(share, description, **values)
-        history.card_id._crm_sync_points_from_ledger()
+        history.card_id._rel_lock()
+        history._rel_reverse_share(share, description, **values)
+        history.card_id._rel_sync_points_from_ledger()
 
-    def _crm_check_claim_target(self, card):
+    def _rel_check_claim_target(self, card):
         """Refuse, before anything changes, a claim of ``card`` on an order that is not one open quotation of
         the card's customer."""
         env = card.env
@@ -190,7 +190,7 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _crm_apply_claimed_reward(self, reward, card):
+    def _rel_apply_claimed_reward(self, reward, card):
         """Apply ``reward`` paid with ``card`` with sale_loyalty's own engine, or raise UserError with the
         quotation left as it was. Returns the order's lines of ``reward`` paid with ``card`` and the points
         they will take."""
@@ -213,7 +213,7 @@ class SaleOrder(models.Model):
                         order=self.name,
                     )
                 )
-            committed = card._crm_points_committed(self)
+            committed = card._rel_points_committed(self)
             result = self._apply_program_reward(reward, card)
             if result.get("error"):
                 raise UserError(result["error"])
@@ -227,8 +227,8 @@ class SaleOrder(models.Model):
                         order=self.name,
                     )
                 )
-        return lines, card._crm_points_committed(self) - committed
+        return lines, card._rel_points_committed(self) - committed
 
-    def _crm_order_cards(self):
+    def _rel_order_cards(self):
         cards = self.coupon_point_ids.coupon_id | self.order_line.coupon_id
-        return cards._crm_ledger_cards()
+        return cards._rel_ledger_cards()

@@ -10,9 +10,9 @@ class SaleOrderCouponPoints(models.Model):
         """sale_loyalty removes a cancelled order's point entries as whoever cancels it, while it lets
         salespeople only read them: on ledger cards the ledger has already reversed the order's movements,
         so their entries are removed as superuser for a user who may cancel the order."""
-        if self.env.su or self.env.context.get("crm_loyalty_cancelling") is not LEDGER_CANCEL:
+        if self.env.su or self.env.context.get("rel_cancelling") is not LEDGER_CANCEL:
             return super().unlink()
-        ledger = self.filtered(lambda entry: entry.order_id.state == "cancel" and entry.coupon_id._crm_ledger_cards())
+        ledger = self.filtered(lambda entry: entry.order_id.state == "cancel" and entry.coupon_id._rel_ledger_cards())
         if ledger:
             # sudo: see the docstring; only entries of orders the caller has just cancelled
             super(SaleOrderCouponPoints, ledger.sudo()).unlink()

@@ -12,11 +12,11 @@ class SaleOrderLine(models.Model):
 
     _inherit = "sale.order.line"
 
-    def _crm_ledger_costs(self):
+    def _rel_ledger_costs(self):
         """Points cost per (order, ledger card) of these lines of confirmed orders."""
         costs = defaultdict(float)
         for line in self:
-            if line.state == "sale" and line.coupon_id and line.points_cost and line.coupon_id._crm_ledger_cards():
+            if line.state == "sale" and line.coupon_id and line.points_cost and line.coupon_id._rel_ledger_cards():
                 costs[line.order_id, line.coupon_id] += line.points_cost
         return costs
 
@@ -24,15 +24,15 @@ class SaleOrderLine(models.Model):
     def create(self, vals_list):
         # sale_loyalty takes the points off the card (left to the ledger, see loyalty.card.write) and
         # records the movement through sale.order._update_loyalty_history.
-        return super(SaleOrderLine, self.with_context(crm_loyalty_resync=LEDGER_RESYNC)).create(vals_list)
+        return super(SaleOrderLine, self.with_context(rel_resync=LEDGER_RESYNC)).create(vals_list)
 
     def write(self, vals):
         if "points_cost" not in vals and "coupon_id" not in vals:
             return super().write(vals)
-        before = self._crm_ledger_costs()
-        result = super(SaleOrderLine, self.with_context(crm_loyalty_resync=LEDGER_RESYNC)).write(vals)
-        after = self._crm_ledger_costs()
-        self._crm_record_cost_changes(before, after)
+        before = self._rel_ledger_costs()
+        result = super(SaleOrderLine, self.with_context(rel_resync=LEDGER_RESYNC)).write(vals)
+        after = self._rel_ledger_costs()
+        self._rel_record_cost_changes(before, after)
         return result
 
     def unlink(self):
@@ -42,13 +42,13 @@ class SaleOrderLine(models.Model):
         removed = self | orders.order_line.filtered(
             lambda line: (line.reward_id, line.coupon_id, line.reward_identifier_code) in reward_keys
         )
-        before = removed._crm_ledger_costs()
-        result = super(SaleOrderLine, self.with_context(crm_loyalty_resync=LEDGER_RESYNC)).unlink()
-        self._crm_record_cost_changes(before, {})
+        before = removed._rel_ledger_costs()
+        result = super(SaleOrderLine, self.with_context(rel_resync=LEDGER_RESYNC)).unlink()
+        self._rel_record_cost_changes(before, {})
         return result
 
     @api.model
-    def _crm_record_cost_changes(self, before, after):
+    def _rel_record_cost_changes(self, before, after):
         """One movement per order and card for the points its reward lines now cost more (spent) or less
         (given back, as a lot of its own)."""
         for order, card in before.keys() | after.keys():
@@ -57,5 +57,5 @@ class SaleOrderLine(models.Model):
                 continue
             values = {"order_model": order._name, "order_id": order.id}
             if given_back > 0:
-                values["points_remaining"] = given_back
-            card._crm_add_movement("spent", given_back, self.env._("Order %s", order.display_name), **values)
+                values["rel_points_remaining"] = given_back
+            card._rel_add_movement("spent", given_back, self.env._("Order %s", order.display_name), **values)

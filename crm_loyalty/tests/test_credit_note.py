@@ -41,28 +41,28 @@ class TestCreditNoteReversal(LoyaltyCase):
         return credit_note
 
     def _reversed(self, card, credit_note=None):
-        lines = card.history_ids.filtered(lambda h: h.movement_type == "reversed")
+        lines = card.history_ids.filtered(lambda h: h.rel_movement_type == "reversed")
         if credit_note:
-            lines = lines.filtered(lambda h: h.crm_credit_note_id == credit_note)
+            lines = lines.filtered(lambda h: h.rel_credit_note_id == credit_note)
         return lines
 
     def test_partial_credit_notes_take_back_pro_rata(self):
         order = self._order(qty=2)  # 200 untaxed, 200 points
         card = self._card()
         self._invoice(order)
-        earned = card.history_ids.filtered(lambda h: h.movement_type == "earned")
+        earned = card.history_ids.filtered(lambda h: h.rel_movement_type == "earned")
 
         first = self._credit_note(order, 50.0)
         self.assertEqual(card.points, 150, "a quarter of the order refunded takes back a quarter of its points")
         self.assertEqual(self._reversed(card, first).mapped("used"), [50.0])
-        self.assertEqual(self._reversed(card, first).reversed_history_id, earned)
-        self.assertFalse(earned.reversed_by_id, "a partial reversal leaves the rest of the movement standing")
-        self.assertEqual(earned.points_remaining, 150)
+        self.assertEqual(self._reversed(card, first).rel_reversed_history_id, earned)
+        self.assertFalse(earned.rel_reversed_by_id, "a partial reversal leaves the rest of the movement standing")
+        self.assertEqual(earned.rel_points_remaining, 150)
         self.assertLedgerBalanced(card)
 
         second = self._credit_note(order, 150.0)
         self.assertEqual(card.points, 0)
-        self.assertEqual(earned.points_remaining, 0)
+        self.assertEqual(earned.rel_points_remaining, 0)
         self.assertLedgerBalanced(card)
 
         third = self._credit_note(order, 30.0)
@@ -106,8 +106,8 @@ class TestCreditNoteReversal(LoyaltyCase):
         order._apply_program_reward(self.program.reward_ids, card)
         order.action_confirm()
         history = card.history_ids.filtered(lambda h: h.order_id == order.id)
-        spent = history.filtered(lambda h: h.movement_type == "spent")
-        earned = history.filtered(lambda h: h.movement_type == "earned")
+        spent = history.filtered(lambda h: h.rel_movement_type == "spent")
+        earned = history.filtered(lambda h: h.rel_movement_type == "earned")
         self.assertEqual(spent.used, 100)
         self.assertEqual(card.points, 200 - 100 + earned.issued)
         invoice = self._invoice(order)
@@ -133,11 +133,11 @@ class TestCreditNoteReversal(LoyaltyCase):
         self._credit_note(order, 60.0)
         self.assertEqual(card.points, 140)
         # Cancelling an invoiced order is refused by Odoo; its loyalty reversal is what we check here.
-        order._crm_reverse_points_share(1.0, "Order cancelled")
-        earned = card.history_ids.filtered(lambda h: h.movement_type == "earned")
+        order._rel_reverse_points_share(1.0, "Order cancelled")
+        earned = card.history_ids.filtered(lambda h: h.rel_movement_type == "earned")
         self.assertEqual(card.points, 0)
         self.assertEqual(sum(self._reversed(card).mapped("used")), 200, "exactly what was earned, not more")
-        self.assertTrue(earned.reversed_by_id)
+        self.assertTrue(earned.rel_reversed_by_id)
         self.assertLedgerBalanced(card)
         self.assertTrue(invoice)
 
@@ -145,10 +145,10 @@ class TestCreditNoteReversal(LoyaltyCase):
         order = self._order(qty=2)
         card = self._card()
         self._invoice(order)
-        card._crm_add_movement("spent", -180, "Counter reward")
+        card._rel_add_movement("spent", -180, "Counter reward")
         self._credit_note(order, 100.0)
         self.assertEqual(card.points, -80)
-        self.assertTrue(card.crm_negative_balance)
+        self.assertTrue(card.rel_negative_balance)
         self.assertLedgerBalanced(card)
 
     def test_customer_invoice_changes_nothing(self):

@@ -12,7 +12,7 @@ class TestEngagement(LoyaltyCase):
         for title in ("Oat milk", "Bigger cups", "Night opening"):
             Suggestion.create({"name": title, "partner_id": self.customer.id}).action_accept()
         card = self._card()
-        engagement = card.history_ids.filtered(lambda h: h.movement_type == "engagement")
+        engagement = card.history_ids.filtered(lambda h: h.rel_movement_type == "engagement")
         self.assertEqual(len(engagement), 2, "the per-period limit stops the third award")
         self.assertEqual(card.points, 50)
         self.assertLedgerBalanced(card)
@@ -25,10 +25,10 @@ class TestEngagement(LoyaltyCase):
 
     def test_referral_rewards_both_on_first_order(self):
         self.env["ir.config_parameter"].sudo().set_param("crm_loyalty.engagement_program_id", self.program.id)
-        friend = self.env["res.partner"].create({"name": "Fred Friend", "referred_by_id": self.customer.id})
+        friend = self.env["res.partner"].create({"name": "Fred Friend", "rel_referred_by_id": self.customer.id})
         self._order(partner=friend)
         self._order(partner=friend)
-        self.assertEqual(len(self._card(friend).history_ids.filtered(lambda h: h.movement_type == "engagement")), 1)
+        self.assertEqual(len(self._card(friend).history_ids.filtered(lambda h: h.rel_movement_type == "engagement")), 1)
         self.assertEqual(self._card().points, 50)
 
     def test_goodwill_from_a_complaint(self):
@@ -43,4 +43,4 @@ class TestEngagement(LoyaltyCase):
         self.assertEqual(wizard.points, 100, "severity high doubles the base amount")
         wizard.action_confirm()
         line = self._card().history_ids
-        self.assertEqual((line.movement_type, line.complaint_id, line.issued), ("goodwill", complaint, 100))
+        self.assertEqual((line.rel_movement_type, line.complaint_id, line.issued), ("goodwill", complaint, 100))

@@ -29,7 +29,7 @@ class TestGoodwillCap(RolesMixin, LoyaltyCase):
 
     def _goodwill(self):
         return self.env["loyalty.history"].search(
-            [("complaint_id", "=", self.complaint.id), ("movement_type", "=", "goodwill")]
+            [("complaint_id", "=", self.complaint.id), ("rel_movement_type", "=", "goodwill")]
         )
 
     def _points(self):
@@ -40,7 +40,7 @@ class TestGoodwillCap(RolesMixin, LoyaltyCase):
     def test_default_cap(self):
         self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("crm_loyalty.goodwill_max_points"), "500")
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.crm_loyalty_goodwill_max_points, 500)
+        self.assertEqual(settings.rel_goodwill_max_points, 500)
 
     def test_relationship_user_within_the_cap_once(self):
         with self.assertRaises(AccessError):

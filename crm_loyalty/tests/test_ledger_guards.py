@@ -7,10 +7,10 @@ from .common import LoyaltyCase
 
 # Context keys the ledger uses internally: sent by a caller (they reach RPC unchanged) they must change nothing.
 FORGED_CONTEXT = {
-    "crm_loyalty_ledger_internal": True,
-    "crm_loyalty_keep_history": True,
-    "crm_loyalty_skip_cards": [],
-    "crm_loyalty_resync": True,
+    "rel_ledger_internal": True,
+    "rel_keep_history": True,
+    "rel_skip_cards": [],
+    "rel_resync": True,
 }
 
 
@@ -41,11 +41,11 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
         lines = self.card.history_ids
         return {
             "points": self.card.points,
-            "tier": self.card.crm_tier_id.id,
-            "review": self.card.crm_tier_review_date,
+            "tier": self.card.rel_tier_id.id,
+            "review": self.card.rel_tier_review_date,
             "partner": self.card.partner_id.id,
             "lines": lines.ids,
-            "values": lines.read(["issued", "used", "points_remaining", "movement_type", "expiry_date"]),
+            "values": lines.read(["issued", "used", "rel_points_remaining", "rel_movement_type", "rel_expiry_date"]),
         }
 
     def assertUnchanged(self, before):
@@ -60,11 +60,16 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
                 with self.subTest(user=user.name, context=bool(context)):
                     with self.assertRaises(AccessError):
                         History.create(
-                            {"card_id": self.card.id, "movement_type": "adjusted", "issued": 1000, "description": "x"}
+                            {
+                                "card_id": self.card.id,
+                                "rel_movement_type": "adjusted",
+                                "issued": 1000,
+                                "description": "x",
+                            }
                         )
                     self.assertUnchanged(before)
                     line = History.browse(before["lines"][0])
-                    for values in ({"issued": 1000}, {"points_remaining": 1000}, {"used": 0, "issued": 0}):
+                    for values in ({"issued": 1000}, {"rel_points_remaining": 1000}, {"used": 0, "issued": 0}):
                         with self.assertRaises(AccessError):
                             line.write(values)
                         self.assertUnchanged(before)
@@ -81,8 +86,8 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
                 card = self.card.with_user(user).with_context(**context)
                 for values in (
                     {"points": 1_000_000},
-                    {"crm_tier_id": self.silver.id},
-                    {"crm_tier_review_date": "2000-01-01"},
+                    {"rel_tier_id": self.silver.id},
+                    {"rel_tier_review_date": "2000-01-01"},
                     {"partner_id": other.id},
                 ):
                     with self.subTest(user=user.name, values=values, context=bool(context)):
@@ -95,9 +100,7 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
         order = (
             self.env["sale.order"]
             .with_user(self.salesperson)
-            .with_context(
-                crm_loyalty_skip_cards=[self.card.id], crm_loyalty_keep_history=True, crm_loyalty_ledger_internal=True
-            )
+            .with_context(rel_skip_cards=[self.card.id], rel_keep_history=True, rel_ledger_internal=True)
             .create(
                 {
                     "partner_id": self.customer.id,
@@ -106,12 +109,12 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
             )
         )
         order.action_confirm()
-        earned = self.card.history_ids.filtered(lambda h: h.order_id == order.id and h.movement_type == "earned")
+        earned = self.card.history_ids.filtered(lambda h: h.order_id == order.id and h.rel_movement_type == "earned")
         self.assertEqual(earned.issued, 100, "the skip key sent by a caller dropped no ledger line")
         self.assertEqual(self.card.points, 300)
         order.action_cancel()
         self.assertTrue(earned.exists(), "the ledger line was kept")
-        self.assertEqual(earned.reversed_by_id.used, 100)
+        self.assertEqual(earned.rel_reversed_by_id.used, 100)
         self.assertEqual(self.card.points, 200)
         self.assertLedgerBalanced(self.card)
 
@@ -135,7 +138,7 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
         Wizard.create(
             {"card_id": self.card.id, "new_balance": 150, "description": "Damaged parcel"}
         ).action_update_card_point()
-        adjusted = self.card.history_ids.filtered(lambda h: h.movement_type == "adjusted")
+        adjusted = self.card.history_ids.filtered(lambda h: h.rel_movement_type == "adjusted")
         self.assertEqual(
             (adjusted.used, adjusted.description, adjusted.reason), (50, "Damaged parcel", "Damaged parcel")
         )
@@ -157,7 +160,7 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
             .create({"card_id": self.card.id, "points": 500, "reason": "Lost parcel"})
         )
         manager_wizard.action_confirm()
-        adjusted = self.card.history_ids.filtered(lambda h: h.movement_type == "adjusted")
+        adjusted = self.card.history_ids.filtered(lambda h: h.rel_movement_type == "adjusted")
         self.assertEqual((adjusted.issued, adjusted.reason), (500, "Lost parcel"))
         self.assertEqual(self.card.points, 700)
         self.assertLedgerBalanced(self.card)

@@ -19,8 +19,8 @@ class TestPortalTierHistory(RolesMixin, LoyaltyCase):
     def test_own_tier_history_only(self):
         self._order(partner=self.portal_partner, qty=2)
         self._order(partner=self.other_portal_partner, qty=3)
-        mine = self._card(self.portal_partner).crm_tier_history_ids
-        theirs = self._card(self.other_portal_partner).crm_tier_history_ids
+        mine = self._card(self.portal_partner).rel_tier_history_ids
+        theirs = self._card(self.other_portal_partner).rel_tier_history_ids
         self.assertEqual((len(mine), len(theirs)), (1, 1))
 
         History = self.env["crm.loyalty.tier.history"]
@@ -42,7 +42,7 @@ class TestPortalTierHistory(RolesMixin, LoyaltyCase):
                 self.env[model].with_user(self.portal_user).search([])
             with self.subTest(model=model), self.assertRaises(AccessError):
                 records.with_user(self.portal_user).read(["points"])
-        history = card.crm_tier_history_ids
+        history = card.rel_tier_history_ids
         with self.assertRaises(AccessError):
             history.with_user(self.other_portal_user).write({"reason": "Changed"})
         history.invalidate_recordset()

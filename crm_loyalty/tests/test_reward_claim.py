@@ -20,8 +20,8 @@ class TestRewardClaim(LoyaltyCase):
                 "required_points": 250,
             }
         )
-        cls.card = cls.customer._crm_loyalty_card_for(cls.program)
-        cls.card._crm_add_movement("engagement", 150, "Welcome")
+        cls.card = cls.customer._rel_loyalty_card_for(cls.program)
+        cls.card._rel_add_movement("engagement", 150, "Welcome")
         cls.other = cls.env["res.partner"].create({"name": "Otto Other"})
         cls.portal_user = new_test_user(cls.env, "lea_portal", groups="base.group_portal", partner_id=cls.customer.id)
 
@@ -47,11 +47,11 @@ class TestRewardClaim(LoyaltyCase):
 
     # ------------------------------------------------------------------ claimable rewards
     def test_claimable_rewards_follow_balance_activity_and_tier(self):
-        self.assertEqual(self.card._crm_claimable_rewards(), self.discount, "150 points: the 250-point cup waits")
-        self.card._crm_add_movement("engagement", 100, "Survey")
-        self.assertEqual(self.card._crm_claimable_rewards(), self.discount | self.free_cup)
+        self.assertEqual(self.card._rel_claimable_rewards(), self.discount, "150 points: the 250-point cup waits")
+        self.card._rel_add_movement("engagement", 100, "Survey")
+        self.assertEqual(self.card._rel_claimable_rewards(), self.discount | self.free_cup)
         self.free_cup.active = False
-        self.assertEqual(self.card._crm_claimable_rewards(), self.discount, "archived rewards are not offered")
+        self.assertEqual(self.card._rel_claimable_rewards(), self.discount, "archived rewards are not offered")
         self.free_cup.active = True
         gold = self.env["crm.loyalty.tier"].create(
             {
@@ -61,18 +61,18 @@ class TestRewardClaim(LoyaltyCase):
                 "reward_ids": [(6, 0, self.free_cup.ids)],
             }
         )
-        self.assertFalse(self.card.crm_tier_id)
-        self.assertEqual(self.card._crm_claimable_rewards(), self.discount, "a Gold-only reward is withheld below Gold")
+        self.assertFalse(self.card.rel_tier_id)
+        self.assertEqual(self.card._rel_claimable_rewards(), self.discount, "a Gold-only reward is withheld below Gold")
         self.assertIn(self.free_cup, gold.reward_ids)
 
     def test_no_reward_without_points(self):
-        card = self.other._crm_loyalty_card_for(self.program)
-        self.assertFalse(card._crm_claimable_rewards())
+        card = self.other._rel_loyalty_card_for(self.program)
+        self.assertFalse(card._rel_claimable_rewards())
 
     # ------------------------------------------------------------------ claiming
     def test_claim_applies_reward_and_confirmation_spends_once(self):
         order = self._quotation(qty=2)
-        lines = self._as_portal()._crm_claim_reward(self.discount.sudo(), order.sudo())
+        lines = self._as_portal()._rel_claim_reward(self.discount.sudo(), order.sudo())
         self.assertEqual(lines.reward_id, self.discount)
         self.assertEqual(lines.coupon_id, self.card)
         self.assertEqual(lines.points_cost, 100)
@@ -86,39 +86,39 @@ class TestRewardClaim(LoyaltyCase):
 
         order.action_confirm()
         history = self.card.history_ids.filtered(lambda h: h.order_id == order.id)
-        spent = history.filtered(lambda h: h.movement_type == "spent")
+        spent = history.filtered(lambda h: h.rel_movement_type == "spent")
         self.assertEqual(len(spent), 1, "the claimed reward is recorded in the ledger exactly once")
         self.assertEqual(spent.used, 100)
-        earned = history.filtered(lambda h: h.movement_type == "earned")
+        earned = history.filtered(lambda h: h.rel_movement_type == "earned")
         self.assertEqual(len(earned), 1)
         self.assertEqual(self.card.points, 150 - 100 + earned.issued)
         self.assertLedgerBalanced(self.card)
-        self.assertEqual(len(self.card.history_ids.filtered(lambda h: h.movement_type == "spent")), 1)
+        self.assertEqual(len(self.card.history_ids.filtered(lambda h: h.rel_movement_type == "spent")), 1)
 
     def test_claim_free_product(self):
-        self.card._crm_add_movement("engagement", 100, "Survey")
+        self.card._rel_add_movement("engagement", 100, "Survey")
         order = self._quotation()
-        lines = self.card._crm_claim_reward(self.free_cup, order)
+        lines = self.card._rel_claim_reward(self.free_cup, order)
         self.assertEqual(lines.product_id, self.gift)
         self.assertEqual(lines.price_total, 0.0, "the cup is free")
         self.assertEqual(lines.points_cost, 250)
         order.action_confirm()
-        spent = self.card.history_ids.filtered(lambda h: h.movement_type == "spent")
+        spent = self.card.history_ids.filtered(lambda h: h.rel_movement_type == "spent")
         self.assertEqual(spent.used, 250)
         self.assertLedgerBalanced(self.card)
 
     def test_claim_on_a_contact_quotation_of_the_customer(self):
         company = self.env["res.partner"].create({"name": "Tea House", "is_company": True})
         self.customer.parent_id = company
-        card = company._crm_loyalty_card_for(self.program)
-        card._crm_add_movement("engagement", 120, "Welcome")
+        card = company._rel_loyalty_card_for(self.program)
+        card._rel_add_movement("engagement", 120, "Welcome")
         order = self._quotation(partner=self.customer)
-        lines = card._crm_claim_reward(self.discount, order)
+        lines = card._rel_claim_reward(self.discount, order)
         self.assertTrue(lines)
         order._update_programs_and_rewards()
         self.assertEqual(order.order_line.filtered("reward_id").coupon_id, card, "the reward stays on the order")
         order.action_confirm()
-        spent = card.history_ids.filtered(lambda h: h.movement_type == "spent")
+        spent = card.history_ids.filtered(lambda h: h.rel_movement_type == "spent")
         self.assertEqual((len(spent), spent.used), (1, 100))
         self.assertLedgerBalanced(card)
 
@@ -150,22 +150,22 @@ class TestRewardClaim(LoyaltyCase):
             with self.subTest(label):
                 before = self._snapshot(target) if target else None
                 with self.assertRaises(UserError):
-                    self._as_portal()._crm_claim_reward(reward.sudo(), target.sudo())
+                    self._as_portal()._rel_claim_reward(reward.sudo(), target.sudo())
                 if target:
                     self.assertEqual(self._snapshot(target), before)
 
     def test_same_discount_twice_is_refused_by_sale_loyalty(self):
-        self.card._crm_add_movement("engagement", 100, "Survey")
+        self.card._rel_add_movement("engagement", 100, "Survey")
         order = self._quotation()
-        self.card._crm_claim_reward(self.discount, order)
+        self.card._rel_claim_reward(self.discount, order)
         before = self._snapshot(order)
         with self.assertRaisesRegex(UserError, "cannot be applied"):
-            self.card._crm_claim_reward(self.discount, order)
+            self.card._rel_claim_reward(self.discount, order)
         self.assertEqual(self._snapshot(order), before, "the refused claim left the quotation as it was")
 
     def test_nothing_to_discount_is_refused(self):
         order = self._quotation()
         order.order_line.price_unit = 0.0
         with self.assertRaises(UserError):
-            self.card._crm_claim_reward(self.discount, order)
+            self.card._rel_claim_reward(self.discount, order)
         self.assertFalse(order.order_line.filtered("reward_id"))

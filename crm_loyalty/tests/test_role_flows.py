@@ -40,7 +40,7 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
         return order
 
     def _tier_changes(self, card, tier):
-        return card.crm_tier_history_ids.filtered(lambda change: change.new_tier_id == tier)
+        return card.rel_tier_history_ids.filtered(lambda change: change.new_tier_id == tier)
 
     def _cross_both_thresholds_as(self, user):
         """100 untaxed per order: Silver at 200, Gold at 400; one tier change each, the ledger exact."""
@@ -48,19 +48,19 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
         expected = 0.0
         for qty, tier_after in ((1, False), (1, self.silver), (1, self.silver), (1, self.gold), (1, self.gold)):
             card = self._card()
-            multiplier = card.crm_tier_id.multiplier if card and card.crm_tier_id else 1.0
+            multiplier = card.rel_tier_id.multiplier if card and card.rel_tier_id else 1.0
             order = self._order_as(user, qty)
             orders |= order
             self.assertEqual(order.state, "sale", f"{user.name} confirmed the order")
             expected += 100 * qty * multiplier
             card = self._card()
-            self.assertEqual(card.crm_tier_id, tier_after or self.env["crm.loyalty.tier"])
+            self.assertEqual(card.rel_tier_id, tier_after or self.env["crm.loyalty.tier"])
             self.assertAlmostEqual(card.points, expected)
             self.assertLedgerBalanced(card)
         card = self._card()
         self.assertEqual(len(self._tier_changes(card, self.silver)), 1, "one tier change to Silver")
         self.assertEqual(len(self._tier_changes(card, self.gold)), 1, "one tier change to Gold")
-        self.assertEqual(len(card.crm_tier_history_ids), 2)
+        self.assertEqual(len(card.rel_tier_history_ids), 2)
         mails = self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)])
         self.assertTrue(any("Gold" in (mail.subject or "") for mail in mails), "the tier change mail went out")
         return orders
@@ -76,13 +76,13 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
         self._order_as(self.salesperson, qty=1)
         order = self._order_as(self.salesperson, qty=2)
         card = self._card()
-        self.assertEqual((card.crm_tier_id, card.points), (self.silver, 300))
+        self.assertEqual((card.rel_tier_id, card.points), (self.silver, 300))
         order.with_user(self.salesperson).action_cancel()
         self.assertEqual(order.state, "cancel")
         self.assertEqual(card.points, 100, "the cancelled order's points are taken back exactly")
-        reversal = card.history_ids.filtered(lambda h: h.movement_type == "reversed")
+        reversal = card.history_ids.filtered(lambda h: h.rel_movement_type == "reversed")
         self.assertEqual(reversal.used, 200)
-        self.assertEqual(card.crm_tier_id, self.silver, "no downgrade before the review")
+        self.assertEqual(card.rel_tier_id, self.silver, "no downgrade before the review")
         self.assertLedgerBalanced(card)
 
     def test_invoicing_user_refunds_an_order(self):
@@ -102,7 +102,7 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
         credit_note = invoice.reversal_move_ids
         credit_note.with_user(self.billing_user).action_post()
         self.assertEqual(card.points, 0, "the full refund takes back what the order earned")
-        self.assertEqual(card.history_ids.filtered(lambda h: h.movement_type == "reversed").used, 200)
+        self.assertEqual(card.history_ids.filtered(lambda h: h.rel_movement_type == "reversed").used, 200)
         self.assertLedgerBalanced(card)
 
     def test_salesperson_applies_a_reward_on_a_confirmed_order(self):
@@ -113,7 +113,7 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
         order = order.with_user(self.salesperson)
         order._update_programs_and_rewards()
         self.assertFalse(order._apply_program_reward(self.program.reward_ids, card).get("error"))
-        spent = card.history_ids.filtered(lambda h: h.movement_type == "spent")
+        spent = card.history_ids.filtered(lambda h: h.rel_movement_type == "spent")
         self.assertEqual(spent.used, 100)
         self.assertEqual(card.points, 200)
         self.assertLedgerBalanced(card)
@@ -133,7 +133,7 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
         self.gold.reward_ids = [Command.link(gold_reward.id)]
         self._order_as(self.salesperson, qty=2)
         card = self._card()
-        self.assertEqual((card.crm_tier_id, card.points), (self.silver, 200))
+        self.assertEqual((card.rel_tier_id, card.points), (self.silver, 200))
         order = self._order_as(self.salesperson, confirm=False)
         order._update_programs_and_rewards()
         claimable = order._get_claimable_rewards().get(card, self.env["loyalty.reward"])
@@ -146,16 +146,16 @@ class TestLoyaltyRoleFlows(RolesMixin, LoyaltyCase):
 
         # At Gold the reward is claimable.
         self._order_as(self.salesperson, qty=2)
-        self.assertEqual(card.crm_tier_id, self.gold)
+        self.assertEqual(card.rel_tier_id, self.gold)
         order._update_programs_and_rewards()
         self.assertIn(gold_reward, order._get_claimable_rewards().get(card, self.env["loyalty.reward"]))
 
     def test_referral_counts_every_salespersons_orders(self):
         self.env["ir.config_parameter"].sudo().set_param("crm_loyalty.engagement_program_id", self.program.id)
-        friend = self.env["res.partner"].create({"name": "Fred Friend", "referred_by_id": self.customer.id})
+        friend = self.env["res.partner"].create({"name": "Fred Friend", "rel_referred_by_id": self.customer.id})
         for user in (self.salesperson, self.relationship_user):
             self.env["sale.order"].with_user(user).create(
                 {"partner_id": friend.id, "order_line": [Command.create({"product_id": self.product.id})]}
             ).action_confirm()
-        engagement = self._card(friend).history_ids.filtered(lambda h: h.movement_type == "engagement")
+        engagement = self._card(friend).history_ids.filtered(lambda h: h.rel_movement_type == "engagement")
         self.assertEqual(len(engagement), 1, "only the friend's first order, whoever sold the second, is rewarded")

@@ -17,7 +17,7 @@ class TestTierProgress(LoyaltyCase):
         silver, gold = self._tiers()
         self._order()
         card = self._card()
-        progress = card._crm_next_tier_progress()
+        progress = card._rel_next_tier_progress()
         self.assertFalse(progress["tier"])
         self.assertEqual(progress["next_tier"], silver)
         self.assertEqual(progress["threshold_type"], "spend")
@@ -25,7 +25,7 @@ class TestTierProgress(LoyaltyCase):
         self.assertAlmostEqual(progress["percent"], 66.7)
 
         self._order()
-        progress = card._crm_next_tier_progress()
+        progress = card._rel_next_tier_progress()
         self.assertEqual((progress["tier"], progress["next_tier"]), (silver, gold))
         self.assertEqual((progress["measure"], progress["missing"], progress["percent"]), (200, 200, 50))
 
@@ -33,26 +33,26 @@ class TestTierProgress(LoyaltyCase):
         _silver, gold = self._tiers()
         self._order(qty=5)
         card = self._card()
-        self.assertEqual(card.crm_tier_id, gold)
-        progress = card._crm_next_tier_progress()
+        self.assertEqual(card.rel_tier_id, gold)
+        progress = card._rel_next_tier_progress()
         self.assertEqual(progress["tier"], gold)
         self.assertIs(progress["next_tier"], False)
         self.assertEqual((progress["measure"], progress["missing"], progress["percent"]), (500, 0, 100))
 
     def test_measure_reached_before_the_review_caps_at_100(self):
         silver, _gold = self._tiers(threshold_type="points")
-        card = self.customer._crm_loyalty_card_for(self.program)
+        card = self.customer._rel_loyalty_card_for(self.program)
         # A goodwill movement counts as points earned; its own review upgrades at once, so look before it.
         self.env["loyalty.history"].create(
-            {"card_id": card.id, "movement_type": "goodwill", "issued": 180, "description": "Sorry"}
+            {"card_id": card.id, "rel_movement_type": "goodwill", "issued": 180, "description": "Sorry"}
         )
-        progress = card._crm_next_tier_progress()
+        progress = card._rel_next_tier_progress()
         self.assertEqual(progress["next_tier"], silver)
         self.assertEqual((progress["measure"], progress["missing"], progress["percent"]), (180, 0, 100))
 
     def test_program_without_tiers(self):
         self._order()
-        progress = self._card()._crm_next_tier_progress()
+        progress = self._card()._rel_next_tier_progress()
         self.assertFalse(progress["tier"])
         self.assertIs(progress["next_tier"], False)
         self.assertEqual(progress["percent"], 0)

@@ -16,33 +16,33 @@ class TestLoyaltyTiers(LoyaltyCase):
     def test_upgrade_at_once_with_history_and_mail(self):
         self._order()
         card = self._card()
-        self.assertFalse(card.crm_tier_id)
+        self.assertFalse(card.rel_tier_id)
         self._order()
-        self.assertEqual(card.crm_tier_id, self.silver)
-        self.assertEqual(card.crm_tier_history_ids.new_tier_id, self.silver)
+        self.assertEqual(card.rel_tier_id, self.silver)
+        self.assertEqual(card.rel_tier_history_ids.new_tier_id, self.silver)
         mail = self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)])
         self.assertTrue(any("Silver" in (m.subject or "") for m in mail))
 
     def test_gold_multiplies_points(self):
         self._order(qty=4)
         card = self._card()
-        self.assertEqual(card.crm_tier_id, self.gold)
+        self.assertEqual(card.rel_tier_id, self.gold)
         self._order(qty=1)
-        last = card.history_ids.filtered(lambda h: h.movement_type == "earned").sorted("id")[-1]
+        last = card.history_ids.filtered(lambda h: h.rel_movement_type == "earned").sorted("id")[-1]
         self.assertEqual(last.issued, 200)
         self.assertLedgerBalanced(card)
 
     def test_downgrade_only_at_review_after_grace(self):
         order = self._order(qty=2)
         card = self._card()
-        self.assertEqual(card.crm_tier_id, self.silver)
+        self.assertEqual(card.rel_tier_id, self.silver)
         order._action_cancel()
-        card._crm_review_tier()
-        self.assertEqual(card.crm_tier_id, self.silver, "no downgrade before the review date")
-        card.crm_tier_review_date = "2000-01-01"
-        card._crm_review_tier()
-        self.assertFalse(card.crm_tier_id)
-        self.assertEqual(len(card.crm_tier_history_ids), 2)
+        card._rel_review_tier()
+        self.assertEqual(card.rel_tier_id, self.silver, "no downgrade before the review date")
+        card.rel_tier_review_date = "2000-01-01"
+        card._rel_review_tier()
+        self.assertFalse(card.rel_tier_id)
+        self.assertEqual(len(card.rel_tier_history_ids), 2)
 
     def test_bad_tiers_are_refused(self):
         Tier = self.env["crm.loyalty.tier"]
@@ -54,8 +54,8 @@ class TestLoyaltyTiers(LoyaltyCase):
             Tier.create({"name": "Low", "program_id": self.program.id, "threshold": 900, "multiplier": 0.5})
 
     def test_program_without_tiers_is_standard(self):
-        self.program.crm_tier_ids.unlink()
+        self.program.rel_tier_ids.unlink()
         self._order(qty=3)
         card = self._card()
         self.assertEqual(card.points, 300)
-        self.assertFalse(card.crm_tier_id)
+        self.assertFalse(card.rel_tier_id)

@@ -23,14 +23,14 @@ class TestSalespersonTour(odoo.tests.HttpCase):
         )
 
     def test_salesperson_confirms_the_order_that_moves_a_tier(self):
-        self.assertFalse(self.card.crm_tier_id)
+        self.assertFalse(self.card.rel_tier_id)
         self.start_tour(
             f"/odoo/action-sale.action_quotations_with_onboarding/{self.order.id}",
             "crm_loyalty_salesperson_confirm_tour",
             login=self.salesperson.login,
         )
         self.assertEqual(self.order.state, "sale")
-        self.assertEqual(self.card.crm_tier_id, self.env.ref("crm_loyalty.loyalty_tier_demo_bronze"))
-        self.assertEqual(len(self.card.crm_tier_history_ids.filtered(lambda h: h.new_tier_id.name == "Bronze")), 1)
+        self.assertEqual(self.card.rel_tier_id, self.env.ref("crm_loyalty.loyalty_tier_demo_bronze"))
+        self.assertEqual(len(self.card.rel_tier_history_ids.filtered(lambda h: h.new_tier_id.name == "Bronze")), 1)
         ledger = sum(self.card.history_ids.mapped("issued")) - sum(self.card.history_ids.mapped("used"))
         self.assertAlmostEqual(self.card.points, ledger, places=2)

@@ -18,7 +18,7 @@ class CrmLoyaltyGoodwill(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        values.setdefault("program_id", self.env["res.partner"]._crm_engagement_program().id)
+        values.setdefault("program_id", self.env["res.partner"]._rel_engagement_program().id)
         complaint = self.env["crm.complaint"].browse(values.get("complaint_id"))
         if "points" in fields_list and complaint:
             values.setdefault("points", self._suggest_points(complaint))
@@ -30,7 +30,7 @@ class CrmLoyaltyGoodwill(models.TransientModel):
         params = self.env["ir.config_parameter"].sudo()
         base = float(params.get_param("crm_loyalty.goodwill_base_points", 50) or 0)
         customer = complaint.commercial_partner_id
-        value = customer.clv_value or customer.rfm_monetary or 0
+        value = customer.rel_clv_value or customer.rel_rfm_monetary or 0
         return round(base * SEVERITY_FACTOR.get(complaint.severity, 1.0) + min(value * 0.01, base * 5))
 
     @api.model
@@ -63,7 +63,9 @@ class CrmLoyaltyGoodwill(models.TransientModel):
         offered = (
             env["loyalty.history"]
             .sudo()
-            .search_count([("complaint_id", "=", self.complaint_id.id), ("movement_type", "=", "goodwill")], limit=1)
+            .search_count(
+                [("complaint_id", "=", self.complaint_id.id), ("rel_movement_type", "=", "goodwill")], limit=1
+            )
         )
         if offered:
             raise AccessError(
@@ -79,11 +81,11 @@ class CrmLoyaltyGoodwill(models.TransientModel):
         if self.points <= 0:
             raise UserError(self.env._("Offer a positive number of points."))
         self._check_allowed()
-        card = self.complaint_id.partner_id._crm_loyalty_card_for(self.program_id)
+        card = self.complaint_id.partner_id._rel_loyalty_card_for(self.program_id)
         # Lock the card first: two offers on one complaint at once are counted one after the other.
-        card._crm_lock()
+        card._rel_lock()
         self._check_allowed(card)
-        card._crm_add_movement(
+        card._rel_add_movement(
             "goodwill",
             self.points,
             self.reason,

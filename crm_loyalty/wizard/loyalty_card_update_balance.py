@@ -9,7 +9,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
     _inherit = "loyalty.card.update.balance"
 
     def action_update_card_point(self):
-        ledger = self.filtered(lambda wizard: wizard.card_id._crm_ledger_cards())
+        ledger = self.filtered(lambda wizard: wizard.card_id._rel_ledger_cards())
         for wizard in ledger:
             env = wizard.env
             if not env.user.has_group("crm_relationship.group_relationship_manager"):
@@ -22,7 +22,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
                 or float_compare(wizard.new_balance, wizard.card_id.points, precision_digits=2) == 0
             ):
                 raise ValidationError(env._("The new balance must not be negative and must differ from the old one."))
-            wizard.card_id._crm_add_movement(
+            wizard.card_id._rel_add_movement(
                 "adjusted", wizard.new_balance - wizard.card_id.points, description, reason=description
             )
         others = self - ledger

@@ -25,11 +25,11 @@ class CmrComplaintPortal(CustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "cmr_complaint_count" in counters:
-            values["cmr_complaint_count"] = count_own("crm.complaint")
+        if "rel_complaint_count" in counters:
+            values["rel_complaint_count"] = count_own("crm.complaint")
         return values
 
-    def _cmr_complaint_sortings(self):
+    def _rel_complaint_sortings(self):
         return {
             "date": {"label": request.env._("Newest"), "order": "create_date desc, id desc"},
             "name": {"label": request.env._("Reference"), "order": "name desc"},
@@ -37,7 +37,7 @@ class CmrComplaintPortal(CustomerPortal):
             "deadline": {"label": request.env._("Promised By"), "order": "sla_resolution_deadline asc, id desc"},
         }
 
-    def _cmr_complaint_filters(self):
+    def _rel_complaint_filters(self):
         return {
             "all": {"label": request.env._("All"), "domain": []},
             "open": {"label": request.env._("Open"), "domain": [("is_closed", "=", False)]},
@@ -47,8 +47,8 @@ class CmrComplaintPortal(CustomerPortal):
     @http.route(["/my/complaints", "/my/complaints/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_complaints(self, page=1, sortby="date", filterby="all", **kw):
         Complaint = request.env["crm.complaint"]
-        sortings = self._cmr_complaint_sortings()
-        filters = self._cmr_complaint_filters()
+        sortings = self._rel_complaint_sortings()
+        filters = self._rel_complaint_filters()
         sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
         domain = [("commercial_partner_id", "=", commercial_partner().id), *filters[filterby]["domain"]]
@@ -66,7 +66,7 @@ class CmrComplaintPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "page_name": "cmr_complaint",
+                "page_name": "rel_complaint",
                 "complaints": complaints,
                 "pager": pager,
                 "default_url": "/my/complaints",
@@ -78,12 +78,12 @@ class CmrComplaintPortal(CustomerPortal):
         )
         return request.render("crm_relationship.portal_my_complaints", values)
 
-    def _cmr_complaint_form_values(self, error=None, form=None):
+    def _rel_complaint_form_values(self, error=None, form=None):
         partner = commercial_partner()
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "page_name": "cmr_complaint_new",
+                "page_name": "rel_complaint_new",
                 "categories": request.env["crm.complaint.category"].search([]),
                 # sudo: the orders are searched with the user's rights; their lines and products are shown
                 # the way Odoo's own order portal shows them
@@ -98,7 +98,7 @@ class CmrComplaintPortal(CustomerPortal):
 
     @http.route("/my/complaints/new", type="http", auth="user", methods=["GET"], website=True)
     def portal_my_complaint_new(self, **kw):
-        return request.render("crm_relationship.portal_my_complaint_new", self._cmr_complaint_form_values())
+        return request.render("crm_relationship.portal_my_complaint_new", self._rel_complaint_form_values())
 
     @http.route("/my/complaints/new", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_complaint_submit(self, **post):
@@ -155,11 +155,11 @@ class CmrComplaintPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             env.cr.rollback()
             form = {k: v for k, v in post.items() if isinstance(v, str)}
-            values = self._cmr_complaint_form_values(error=error_message(error), form=form)
+            values = self._rel_complaint_form_values(error=error_message(error), form=form)
             return request.render("crm_relationship.portal_my_complaint_new", values, status=400)
         return request.redirect(f"/my/complaints/{complaint.id}?success=created")
 
-    def _cmr_complaint_check(self, complaint_id, access_token=None):
+    def _rel_complaint_check(self, complaint_id, access_token=None):
         if not 0 < complaint_id <= MAX_RECORD_ID:
             return None
         try:
@@ -167,9 +167,9 @@ class CmrComplaintPortal(CustomerPortal):
         except (AccessError, MissingError):
             return None
 
-    def _cmr_complaint_page_values(self, complaint_sudo, access_token=None, success=None, error=None, chatter=None):
+    def _rel_complaint_page_values(self, complaint_sudo, access_token=None, success=None, error=None, chatter=None):
         values = {
-            "page_name": "cmr_complaint",
+            "page_name": "rel_complaint",
             "complaint": complaint_sudo,
             "success": success_code(success),
             "error": error,
@@ -185,17 +185,17 @@ class CmrComplaintPortal(CustomerPortal):
 
     @http.route("/my/complaints/<int:complaint_id>", type="http", auth="public", website=True)
     def portal_my_complaint(self, complaint_id, access_token=None, success=None, **kw):
-        complaint_sudo = self._cmr_complaint_check(complaint_id, access_token)
+        complaint_sudo = self._rel_complaint_check(complaint_id, access_token)
         if complaint_sudo is None:
             return request.redirect("/my")
         # Only the chatter's author token goes on: Odoo's helper would also show ?error= and ?success= as text.
         chatter = {key: kw[key] for key in ("pid", "hash") if isinstance(kw.get(key), str)}
-        values = self._cmr_complaint_page_values(complaint_sudo, access_token, success=success, chatter=chatter)
+        values = self._rel_complaint_page_values(complaint_sudo, access_token, success=success, chatter=chatter)
         return request.render("crm_relationship.portal_my_complaint", values)
 
     @http.route("/my/complaints/<int:complaint_id>/reopen", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_complaint_reopen(self, complaint_id, **post):
-        complaint_sudo = self._cmr_complaint_check(complaint_id)
+        complaint_sudo = self._rel_complaint_check(complaint_id)
         if complaint_sudo is None:
             raise NotFound()
         try:
@@ -211,6 +211,6 @@ class CmrComplaintPortal(CustomerPortal):
                 )
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
-            values = self._cmr_complaint_page_values(complaint_sudo, error=error_message(error))
+            values = self._rel_complaint_page_values(complaint_sudo, error=error_message(error))
             return request.render("crm_relationship.portal_my_complaint", values, status=400)
         return request.redirect(f"/my/complaints/{complaint_id}?success=reopened")

@@ -12,7 +12,7 @@ from .helpers import clean_text, clean_token, error_message
 class CmrNpsPortal(CustomerPortal):
     """The Net Promoter Score survey a customer opens from the email link, logged in or not."""
 
-    def _cmr_nps_by_token(self, token):
+    def _rel_nps_by_token(self, token):
         token = clean_token(token)
         if not token:
             raise NotFound()
@@ -24,7 +24,7 @@ class CmrNpsPortal(CustomerPortal):
 
     @http.route("/my/nps/<string:token>", type="http", auth="public", methods=["GET"], website=True)
     def portal_nps(self, token, **kw):
-        response = self._cmr_nps_by_token(token)
+        response = self._rel_nps_by_token(token)
         return request.render(
             "crm_relationship.portal_nps",
             {"response": response, "token": token, "scores": range(11), "error": None},
@@ -32,7 +32,7 @@ class CmrNpsPortal(CustomerPortal):
 
     @http.route("/my/nps/<string:token>", type="http", auth="public", methods=["POST"], website=True)
     def portal_nps_answer(self, token, score=None, comment=None, **kw):
-        response = self._cmr_nps_by_token(token)
+        response = self._rel_nps_by_token(token)
         try:
             comment = clean_text(comment, "long", label=request.env._("Comment"))
             response._record_answer(score, comment)

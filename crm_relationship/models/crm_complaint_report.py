@@ -10,11 +10,16 @@ class CrmComplaintReport(models.Model):
     _name = "crm.complaint.report"
     _description = "Complaint Analysis"
     _auto = False
-    _order = "date_open desc"
+    _order = "date_received desc"
     _rec_name = "complaint_id"
 
     complaint_id = fields.Many2one("crm.complaint", string="Complaint", readonly=True)
-    date_open = fields.Datetime(string="Received On", readonly=True)
+    date_received = fields.Datetime(string="Received On", readonly=True)
+    date_open = fields.Datetime(
+        string="SLA Clock Start",
+        readonly=True,
+        help="When the service-level clock started; a reopened complaint restarts it.",
+    )
     date_closed = fields.Datetime(string="Closed On", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     commercial_partner_id = fields.Many2one("res.partner", string="Customer Entity", readonly=True)
@@ -47,6 +52,7 @@ class CrmComplaintReport(models.Model):
             CREATE OR REPLACE VIEW {self._table} AS (
                 SELECT c.id AS id,
                        c.id AS complaint_id,
+                       c.create_date AS date_received,
                        c.date_open,
                        c.date_closed,
                        c.partner_id,

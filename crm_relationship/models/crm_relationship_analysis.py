@@ -46,9 +46,9 @@ class CrmRelationshipAnalysis(models.Model):
     resume_after_partner_id = fields.Integer(
         readonly=True, help="Last customer whose results are written: a resumed run continues after it."
     )
-    # Customers scored, written and committed together. At 100,000 customers, 20,000 a chunk ran the
-    # nightly analysis in 8.7-9.2 s against 10.5 s with 5,000 (fewer round trips and commits), for a
-    # few megabytes of columns per chunk and at most one chunk to redo after a crash.
+    # Customers scored, written and committed together: large chunks mean fewer round trips and commits
+    # (tests/bench/bench_analysis.py measures it), for a few megabytes of columns per chunk and at most
+    # one chunk to redo after a crash.
     chunk_size = fields.Integer(default=20000, required=True)
     bgnbd_r = fields.Float(string="BG/NBD r", digits=(16, 4), readonly=True)
     bgnbd_alpha = fields.Float(string="BG/NBD alpha (weeks)", digits=(16, 4), readonly=True)
@@ -156,22 +156,22 @@ class CrmRelationshipAnalysis(models.Model):
         with self._read_cursor() as cr:
             return store.read_customers(cr, self.company_id.id, self.date_as_of)
 
-    # ------------------------------------------------------------------ suggestions
-    def _suggest_in_background(self):
-        """Start computing the customers' suggestions in a thread with a cursor of its own, and return
-        its Future; or None when this run does not commit (tests, demo data loading): the suggestions
+    # ------------------------------------------------------------------ recommendations
+    def _recommend_in_background(self):
+        """Start computing the customers' recommendations in a thread with a cursor of its own, and return
+        its Future; or None when this run does not commit (tests, demo data loading): the recommendations
         then run at the end on this cursor, since another cursor would not see this transaction.
 
-        Suggestions and metrics read different rows (order lines against orders), score apart and write
+        Recommendations and metrics read different rows (order lines against orders), score apart and write
         different tables: while one waits on PostgreSQL the other computes, and the two use both cores."""
         if not self._can_commit():
             return None
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm_relationship_suggestions")
-        future = executor.submit(self._suggest_on_own_cursor, self.env.cr.dbname)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm_relationship_recommendations")
+        future = executor.submit(self._recommend_on_own_cursor, self.env.cr.dbname)
         executor.shutdown(wait=False)
         return future
 
-    def _suggest_on_own_cursor(self, dbname):
+    def _recommend_on_own_cursor(self, dbname):
         threading.current_thread().dbname = dbname
         with self.env.registry.cursor() as cr:
             analysis = self.with_env(self.env(cr=cr))
@@ -180,12 +180,12 @@ class CrmRelationshipAnalysis(models.Model):
     # ------------------------------------------------------------------ computing
     def _analyse(self):
         self.env.flush_all()
-        background = self._suggest_in_background()
+        background = self._recommend_in_background()
         try:
             messages = self._analyse_customers()
         finally:
             if background:
-                # Also when the metrics failed: the run's lock is not released while suggestions are written.
+                # Also when the metrics failed: the run's lock is not released while recommendations are written.
                 futures.wait([background])
         if background:
             background.result()
@@ -314,5 +314,5 @@ class CrmRelationshipAnalysis(models.Model):
         return store.sql_partner_writable(self.company_id.id)
 
     def _sql_partner_analysed_here(self):
-        """Partners ``p`` whose figures and suggestions are this run's company's or nobody's."""
+        """Partners ``p`` whose figures and recommendations are this run's company's or nobody's."""
         return store.sql_partner_analysed_here(self.company_id.id)

@@ -12,7 +12,7 @@ MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
 # Cells (customers x products) of the dense blocks scored at once: bounds the memory of scoring.
 SCORING_CELLS = 250_000
-# A block of suggestions, as scored and as stored (``id`` aside).
+# A block of recommendations, as scored and as stored (``id`` aside).
 BLOCK_COLUMNS = {
     "partner_id": "int32",
     "rank": "int32",
@@ -23,7 +23,7 @@ BLOCK_COLUMNS = {
 
 
 class CrmRelationshipRecommendation(models.Model):
-    """A product to suggest to a customer, from what other customers bought together (co-purchase lift)."""
+    """A product to recommend to a customer, from what other customers bought together (co-purchase lift)."""
 
     _name = "crm.relationship.recommendation"
     _description = "Next Best Product"
@@ -41,8 +41,8 @@ class CrmRelationshipRecommendation(models.Model):
     lift = fields.Float(digits=(16, 2), help="How many times more often the two are bought together than by chance.")
     reason = fields.Char(compute="_compute_reason")
 
-    # Also the index by customer, through which each run compares its suggestions with the stored ones.
-    _partner_rank_unique = models.UniqueIndex("(partner_id, rank)", "A customer has one suggestion per rank.")
+    # Also the index by customer, through which each run compares its recommendations with the stored ones.
+    _partner_rank_unique = models.UniqueIndex("(partner_id, rank)", "A customer has one recommendation per rank.")
 
     @api.depends("product_id", "anchor_product_id", "lift")
     def _compute_reason(self):
@@ -56,7 +56,7 @@ class CrmRelationshipRecommendation(models.Model):
 
     @api.model
     def _compute_for_analysis(self, analysis):
-        """Make every customer's suggestions those of the whole confirmed order history.
+        """Make every customer's recommendations those of the whole confirmed order history.
 
         Customers are scored a block at a time; each block is compared with what is stored for the
         same range of partner ids, and only what changed is written: a nightly run rewrites few rows,
@@ -92,7 +92,7 @@ class CrmRelationshipRecommendation(models.Model):
     @api.model
     def _score_blocks(self, analysis):
         """Score every customer against the co-purchase lift of the products, a block of customers at a
-        time in ascending partner id: yield the block's last partner id and its suggestions."""
+        time in ascending partner id: yield the block's last partner id and its recommendations."""
         bought = self._read_bought(analysis)
         if bought.empty:
             return
@@ -149,7 +149,7 @@ class CrmRelationshipRecommendation(models.Model):
 
     @api.model
     def _store_block(self, analysis, block, after, upto):
-        """Make the stored suggestions of the customers with ``after < partner id <= upto`` (of the
+        """Make the stored recommendations of the customers with ``after < partner id <= upto`` (of the
         run's company, or of none) equal ``block``, touching only rows that differ.
 
         One block covers a few thousand customers: its stored rows are read by the partner index, and
@@ -170,7 +170,7 @@ class CrmRelationshipRecommendation(models.Model):
         )
         rows = np.array(cr.fetchall(), dtype=np.int64).reshape(-1, 2)
         block = block[block["partner_id"].isin(rows[:, 0])]
-        # Besides its customers, the run rewrites only the suggestions of partners analysed for its
+        # Besides its customers, the run rewrites only the recommendations of partners analysed for its
         # company or for none.
         partners = np.union1d(rows[rows[:, 1] == 1, 0], block["partner_id"])
         stored = bulk.read_frame(
@@ -220,7 +220,7 @@ class CrmRelationshipRecommendation(models.Model):
 
 
 def _slot(frame):
-    """One integer per (customer, rank): the key on which scored and stored suggestions are compared."""
+    """One integer per (customer, rank): the key on which scored and stored recommendations are compared."""
     return frame["partner_id"].to_numpy(dtype=np.int64) * (RECOMMENDATIONS_PER_CUSTOMER + 1) + frame["rank"].to_numpy(
         dtype=np.int64
     )

@@ -68,28 +68,28 @@ class TestRelationshipAnalysis(TransactionCase):
         self.assertEqual(run.customer_count, 14)
         self.assertEqual(run.order_count, 24)
         self.assertGreater(run.bgnbd_r, 0)
-        self.assertEqual(self.loyal.rfm_frequency, 5)
-        self.assertEqual(self.loyal.rfm_recency, 20)
-        self.assertAlmostEqual(self.loyal.rfm_monetary, 5 * (3 * 20 + 2 * 5), places=2)
-        self.assertTrue(self.loyal.rfm_segment)
-        self.assertGreater(self.loyal.clv_expected_purchases, self.once.clv_expected_purchases)
+        self.assertEqual(self.loyal.rel_rfm_frequency, 5)
+        self.assertEqual(self.loyal.rel_rfm_recency, 20)
+        self.assertAlmostEqual(self.loyal.rel_rfm_monetary, 5 * (3 * 20 + 2 * 5), places=2)
+        self.assertTrue(self.loyal.rel_rfm_segment)
+        self.assertGreater(self.loyal.rel_clv_expected_purchases, self.once.rel_clv_expected_purchases)
         # One purchase only: nothing says they left yet.
-        self.assertEqual(self.once.rfm_frequency, 1)
-        self.assertAlmostEqual(self.once.clv_probability_alive, 1.0)
-        self.assertEqual(self.once.lifecycle_stage, "new")
+        self.assertEqual(self.once.rel_rfm_frequency, 1)
+        self.assertAlmostEqual(self.once.rel_clv_probability_alive, 1.0)
+        self.assertEqual(self.once.rel_lifecycle_stage, "new")
         # Cancelled and future orders do not count.
-        self.assertFalse(self.cancelled.rfm_segment)
-        self.assertFalse(self.future.rfm_segment)
+        self.assertFalse(self.cancelled.rel_rfm_segment)
+        self.assertFalse(self.future.rel_rfm_segment)
         health = self.loyal
         self.assertAlmostEqual(
-            health.relationship_health,
-            health.health_value_points
-            + health.health_retention_points
-            + health.health_satisfaction_points
-            + health.health_complaint_points,
+            health.rel_health,
+            health.rel_health_value_points
+            + health.rel_health_retention_points
+            + health.rel_health_satisfaction_points
+            + health.rel_health_complaint_points,
             delta=0.2,
         )
-        self.assertTrue(0 <= health.relationship_health <= 100)
+        self.assertTrue(0 <= health.rel_health <= 100)
 
     def test_customer_summary_counts_occasions_not_orders(self):
         returning = self.env["res.partner"].create({"name": "Returning Rita"})
@@ -111,8 +111,8 @@ class TestRelationshipAnalysis(TransactionCase):
             (500, 10, 490, 400),
         )
         run.action_run()
-        self.assertEqual(returning.rfm_frequency, 3)
-        self.assertEqual(returning.lifecycle_stage, "won_back")
+        self.assertEqual(returning.rel_rfm_frequency, 3)
+        self.assertEqual(returning.rel_lifecycle_stage, "won_back")
 
     def test_rerun_on_the_same_data_rewrites_nothing(self):
         self._run()
@@ -135,14 +135,14 @@ class TestRelationshipAnalysis(TransactionCase):
     def test_recommendations_from_co_purchases(self):
         self._run()
         # The buyers bought coffee and grinder together; Olga bought a grinder only.
-        suggestion = self.once.relationship_recommendation_ids[:1]
-        self.assertEqual(suggestion.product_id, self.product_a)
-        self.assertEqual(suggestion.anchor_product_id, self.product_b)
-        self.assertIn("Grinder", suggestion.reason)
-        # What a customer already buys often is not suggested again.
-        self.assertNotIn(self.product_a, self.loyal.relationship_recommendation_ids.product_id)
+        recommendation = self.once.rel_recommendation_ids[:1]
+        self.assertEqual(recommendation.product_id, self.product_a)
+        self.assertEqual(recommendation.anchor_product_id, self.product_b)
+        self.assertIn("Grinder", recommendation.reason)
+        # What a customer already buys often is not recommended again.
+        self.assertNotIn(self.product_a, self.loyal.rel_recommendation_ids.product_id)
 
-    def test_suggestions_of_partners_deleted_meanwhile_are_dropped(self):
+    def test_recommendations_of_partners_deleted_meanwhile_are_dropped(self):
         run = self._run()
         Recommendation = self.env["crm.relationship.recommendation"]
         self.env.cr.execute("SELECT MAX(id) + 1000 FROM res_partner")
@@ -159,9 +159,9 @@ class TestRelationshipAnalysis(TransactionCase):
         )
         Recommendation._store_block(run, block, 0, bulk.ID_MAX)
         self.assertEqual(Recommendation.search([]).partner_id, self.once)
-        self.assertEqual(self.once.relationship_recommendation_ids.product_id, self.product_c)
+        self.assertEqual(self.once.rel_recommendation_ids.product_id, self.product_c)
 
-    def test_suggestions_are_rewritten_only_where_they_change(self):
+    def test_recommendations_are_rewritten_only_where_they_change(self):
         self._run()
         self.env.flush_all()
 
@@ -175,7 +175,7 @@ class TestRelationshipAnalysis(TransactionCase):
         first = stored()
         self._run()
         self.assertEqual(stored(), first)
-        # One suggestion lost, one altered, one too many: the next run mends exactly those three.
+        # One recommendation lost, one altered, one too many: the next run mends exactly those three.
         lost, altered = sorted(first)[:2]
         self.env.cr.execute("DELETE FROM crm_relationship_recommendation WHERE id = %s", [first[lost][4]])
         self.env.cr.execute("UPDATE crm_relationship_recommendation SET lift = 9.99 WHERE id = %s", [first[altered][4]])
@@ -194,38 +194,40 @@ class TestRelationshipAnalysis(TransactionCase):
 
     def test_empty_history_gives_a_message_not_a_crash(self):
         self._run()
-        self.assertTrue(self.once.relationship_recommendation_ids)
+        self.assertTrue(self.once.rel_recommendation_ids)
         run = self.env["crm.relationship.analysis"].create({"date_as_of": date(1990, 1, 1)})
         run.action_run()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.customer_count, 0)
         self.assertIn("No confirmed sales orders", run.message)
-        # Nobody had bought anything by then: no figures and no suggestions are left from the later run.
-        self.assertFalse(self.once.rfm_segment)
-        self.assertFalse(self.once.relationship_recommendation_ids)
+        # Nobody had bought anything by then: no figures and no recommendations are left from the later run.
+        self.assertFalse(self.once.rel_rfm_segment)
+        self.assertFalse(self.once.rel_recommendation_ids)
 
     def test_metrics_of_customers_without_orders_are_cleared(self):
         self._run()
-        self.assertTrue(self.once.rfm_segment)
+        self.assertTrue(self.once.rel_rfm_segment)
         self.once.sale_order_ids._action_cancel()
         self.assertEqual(set(self.once.sale_order_ids.mapped("state")), {"cancel"})
         self._run()
-        self.assertFalse(self.once.rfm_segment)
-        self.assertFalse(self.once.clv_value)
+        self.assertFalse(self.once.rel_rfm_segment)
+        self.assertFalse(self.once.rel_clv_value)
         # In chunks of two customers, a former customer may fall inside a chunk's range of ids, between
         # two chunks or after the last one: each is cleared with the chunk that covers its id.
         customers = (self.loyal | self.buyers | self.filter_buyers).sorted("id")
         former = customers[1] | customers[6] | customers[-1]
         former.sale_order_ids._action_cancel()
         self._run(chunk_size=2)
-        self.assertEqual(former.mapped("rfm_segment"), [False] * 3)
-        self.assertTrue(all((customers - former).mapped("rfm_segment")))
+        self.assertEqual(former.mapped("rel_rfm_segment"), [False] * 3)
+        self.assertTrue(all((customers - former).mapped("rel_rfm_segment")))
 
     def test_interrupted_run_resumes_without_double_counting(self):
         clean = self._run()
-        expected = {p.id: (p.rfm_segment, p.clv_value, p.relationship_health) for p in self.buyers | self.loyal}
+        expected = {p.id: (p.rel_rfm_segment, p.rel_clv_value, p.rel_health) for p in self.buyers | self.loyal}
         self.env.flush_all()
-        self.env.cr.execute("UPDATE res_partner SET rfm_segment = NULL, clv_value = NULL WHERE rfm_segment IS NOT NULL")
+        self.env.cr.execute(
+            "UPDATE res_partner SET rel_rfm_segment = NULL, rel_clv_value = NULL WHERE rel_rfm_segment IS NOT NULL"
+        )
         self.env["res.partner"].invalidate_model()
         run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF, "chunk_size": 3, "state": "running"})
         Analysis = type(run)
@@ -249,17 +251,17 @@ class TestRelationshipAnalysis(TransactionCase):
         run.action_run()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.written_count, clean.customer_count)
-        got = {p.id: (p.rfm_segment, p.clv_value, p.relationship_health) for p in self.buyers | self.loyal}
+        got = {p.id: (p.rel_rfm_segment, p.rel_clv_value, p.rel_health) for p in self.buyers | self.loyal}
         self.assertEqual(got, expected)
 
     def test_scheduled_run_reports_its_progress(self):
         """In the scheduled action, each chunk commits through Odoo's cron progress: customers written
         and left. A failed run leaves nothing for the job to run again at once."""
         Analysis = type(self.env["crm.relationship.analysis"])
-        # A committing run on a test cursor (its commits are savepoints), suggestions on the same cursor.
+        # A committing run on a test cursor (its commits are savepoints), recommendations on the same cursor.
         with (
             patch.object(Analysis, "_can_commit", return_value=True),
-            patch.object(Analysis, "_suggest_in_background", return_value=None),
+            patch.object(Analysis, "_recommend_in_background", return_value=None),
             self.registry.cursor() as cr,
         ):
             cron = self.env.ref("crm_relationship.ir_cron_relationship_analysis").with_env(self.env(cr=cr))

@@ -56,10 +56,10 @@ class TestAnalysisBadInput(TransactionCase):
         self._order(refunder, 200, 100.0)
         self._order(refunder, 50, -150.0)
         self._run()
-        self.assertAlmostEqual(refunder.rfm_monetary, -50.0)
-        self.assertEqual(refunder.rfm_frequency, 2)
-        self.assertEqual(refunder.clv_value, 0.0)
-        self.assertTrue(0 <= refunder.relationship_health <= 100)
+        self.assertAlmostEqual(refunder.rel_rfm_monetary, -50.0)
+        self.assertEqual(refunder.rel_rfm_frequency, 2)
+        self.assertEqual(refunder.rel_clv_value, 0.0)
+        self.assertTrue(0 <= refunder.rel_health <= 100)
 
     def test_orders_in_another_currency_count_in_company_currency(self):
         company_currency = self.env.company.currency_id
@@ -76,7 +76,7 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertEqual(order.currency_id, other)
         self.assertAlmostEqual(order.amount_untaxed, 300.0)
         self._run()
-        self.assertAlmostEqual(traveller.rfm_monetary, 150.0)
+        self.assertAlmostEqual(traveller.rel_rfm_monetary, 150.0)
 
     def test_orders_of_another_company_are_left_out(self):
         other_company = self.env["res.company"].create({"name": "Sister company"})
@@ -86,11 +86,11 @@ class TestAnalysisBadInput(TransactionCase):
         self._order(both, 10, 1000.0, company=other_company)
         run = self._run()
         self.assertEqual(run.customer_count, 8)
-        self.assertFalse(elsewhere.rfm_segment)
-        self.assertEqual(both.rfm_frequency, 3)
+        self.assertFalse(elsewhere.rel_rfm_segment)
+        self.assertEqual(both.rel_rfm_frequency, 3)
 
     def test_a_run_for_another_company_keeps_this_company_figures(self):
-        """Figures and suggestions of shared partners belong to the company whose run counted them as
+        """Figures and recommendations of shared partners belong to the company whose run counted them as
         customers: another company's run replaces them only for its own customers."""
         other_company = self.env["res.company"].create({"name": "Sister company"})
         self.env.user.company_ids |= other_company
@@ -99,7 +99,7 @@ class TestAnalysisBadInput(TransactionCase):
             self._order(elsewhere, days_ago, 50.0, company=other_company)
         self._run()
         regular = self.regulars[1]
-        figures = (regular.rfm_segment, regular.rfm_monetary, regular.relationship_company_id)
+        figures = (regular.rel_rfm_segment, regular.rel_rfm_monetary, regular.rel_company_id)
         self.assertEqual(figures[2], self.env.company)
         self.env.flush_all()
         self.env.cr.execute(
@@ -112,15 +112,15 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertEqual(sister.state, "done", sister.message)
         self.assertEqual(sister.customer_count, 1)
         self.env.invalidate_all()
-        self.assertEqual(elsewhere.relationship_company_id, other_company)
-        self.assertEqual(elsewhere.rfm_frequency, 2)
-        self.assertEqual((regular.rfm_segment, regular.rfm_monetary, regular.relationship_company_id), figures)
-        self.assertEqual(len(regular.relationship_recommendation_ids), 1)
+        self.assertEqual(elsewhere.rel_company_id, other_company)
+        self.assertEqual(elsewhere.rel_rfm_frequency, 2)
+        self.assertEqual((regular.rel_rfm_segment, regular.rel_rfm_monetary, regular.rel_company_id), figures)
+        self.assertEqual(len(regular.rel_recommendation_ids), 1)
         # This company's next run leaves the sister company's customer alone too.
         self._run()
         self.env.invalidate_all()
-        self.assertEqual(elsewhere.relationship_company_id, other_company)
-        self.assertEqual(elsewhere.rfm_frequency, 2)
+        self.assertEqual(elsewhere.rel_company_id, other_company)
+        self.assertEqual(elsewhere.rel_rfm_frequency, 2)
 
     def test_only_one_time_buyers_cannot_fit_the_models(self):
         one_timers = self.env["res.partner"].create([{"name": f"Once {i}"} for i in range(5)])
@@ -132,8 +132,8 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.customer_count, 5)
         self.assertIn("too little repeat buying", run.message)
-        self.assertTrue(all(partner.rfm_segment for partner in one_timers))
-        self.assertEqual(set(one_timers.mapped("clv_expected_purchases")), {0.0})
+        self.assertTrue(all(partner.rel_rfm_segment for partner in one_timers))
+        self.assertEqual(set(one_timers.mapped("rel_clv_expected_purchases")), {0.0})
 
     def test_a_fit_that_does_not_converge_is_reported(self):
         fit = bgnbd.fit
@@ -144,7 +144,7 @@ class TestAnalysisBadInput(TransactionCase):
         with patch.object(bgnbd, "fit", not_converged):
             run = self._run()
         self.assertIn("did not fully converge", run.message)
-        self.assertTrue(all(partner.rfm_segment for partner in self.regulars))
+        self.assertTrue(all(partner.rel_rfm_segment for partner in self.regulars))
 
     def test_a_failing_run_is_marked_failed_with_its_error(self):
         run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})

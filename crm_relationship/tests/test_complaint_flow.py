@@ -65,7 +65,7 @@ class TestComplaintFlow(ComplaintCase):
         self.assertEqual(len(request), 1)
         complaint.rating_apply(4, token=rating.access_token, feedback="Quick and kind")
         self.assertEqual(complaint.rating_last_value, 4)
-        self.assertEqual(self.customer.complaint_last_rating, 4)
+        self.assertEqual(self.customer.rel_complaint_last_rating, 4)
 
     def test_reopen_window(self):
         with freeze_time(at(0, 9)):
@@ -117,10 +117,10 @@ class TestComplaintFlow(ComplaintCase):
         self._complaint()
         closed = self._complaint(partner_id=self.customer.id)
         self._close(closed)
-        self.assertEqual(self.customer.complaint_count, 2)
-        self.assertEqual(self.customer.complaint_open_count, 1)
-        self.assertEqual(self.contact.complaint_count, 1)
-        repeaters = self.env["res.partner"].search([("complaint_count", ">=", 2)])
+        self.assertEqual(self.customer.rel_complaint_count, 2)
+        self.assertEqual(self.customer.rel_complaint_open_count, 1)
+        self.assertEqual(self.contact.rel_complaint_count, 1)
+        repeaters = self.env["res.partner"].search([("rel_complaint_count", ">=", 2)])
         self.assertIn(self.customer, repeaters)
         self.assertNotIn(self.stranger, repeaters)
         action = self.customer.action_view_complaints()

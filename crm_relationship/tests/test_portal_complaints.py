@@ -16,8 +16,8 @@ class TestPortalComplaints(PortalCase):
         self.assertIn('href="/my/complaints"', self.url_open("/my/home").text)
         self.complaint_for(self.alice)
         self.complaint_for(self.bob)
-        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["cmr_complaint_count"]})
-        self.assertEqual(counters["cmr_complaint_count"], 1)
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["rel_complaint_count"]})
+        self.assertEqual(counters["rel_complaint_count"], 1)
 
     def test_pages_render_and_public_visitors_are_sent_to_login(self):
         for url in ("/my/complaints", "/my/complaints/new"):

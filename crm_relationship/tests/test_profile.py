@@ -16,17 +16,17 @@ class TestRelationshipProfile(TransactionCase):
         self.customer._set_relationship_consent("email", "marketing", True, "backoffice")
         self.customer._set_relationship_consent("email", "marketing", True, "backoffice")
         self.customer.with_user(self.portal_user)._set_relationship_consent("email", "marketing", False, "portal")
-        consent = self.customer.relationship_consent_ids
+        consent = self.customer.rel_consent_ids
         self.assertEqual(len(consent), 1)
         self.assertFalse(consent.granted)
-        logs = self.customer.relationship_consent_log_ids.sorted("id")
+        logs = self.customer.rel_consent_log_ids.sorted("id")
         self.assertEqual(logs.mapped("granted"), [True, False])
         self.assertEqual(logs.mapped("source"), ["backoffice", "portal"])
         self.assertEqual(logs[1].user_id, self.portal_user)
 
     def test_consent_log_is_append_only(self):
         self.customer._set_relationship_consent("sms", "service", True, "import")
-        log = self.customer.relationship_consent_log_ids
+        log = self.customer.rel_consent_log_ids
         with self.assertRaises(UserError):
             log.write({"granted": False})
         with self.assertRaises(UserError):
@@ -37,41 +37,41 @@ class TestRelationshipProfile(TransactionCase):
             self.customer._set_relationship_consent("pigeon", "marketing", True, "backoffice")
         with self.assertRaises(ValidationError):
             self.customer._set_relationship_consent("email", "marketing", True, "rumour")
-        self.assertFalse(self.customer.relationship_consent_log_ids)
+        self.assertFalse(self.customer.rel_consent_log_ids)
 
     def test_do_not_contact_overrides_consent(self):
         self.customer._set_relationship_consent("email", "surveys", True, "backoffice")
         self.assertTrue(self.customer._has_relationship_consent("email", "surveys"))
-        self.customer._update_relationship_profile({"preferred_contact_channel": "none"}, "backoffice")
+        self.customer._update_relationship_profile({"rel_preferred_contact_channel": "none"}, "backoffice")
         self.assertFalse(self.customer._has_relationship_consent("email", "surveys"))
 
     def test_profile_update_whitelist_and_window(self):
         monday = self.env.ref("crm_relationship.weekday_monday")
         self.customer._update_relationship_profile(
             {
-                "preferred_contact_channel": "phone",
-                "contact_window_weekday_ids": [(6, 0, monday.ids)],
-                "contact_window_start": 9.0,
-                "contact_window_end": 17.5,
+                "rel_preferred_contact_channel": "phone",
+                "rel_contact_window_weekday_ids": [(6, 0, monday.ids)],
+                "rel_contact_window_start": 9.0,
+                "rel_contact_window_end": 17.5,
             },
             "portal",
         )
-        self.assertEqual(self.customer.contact_window_weekday_ids, monday)
+        self.assertEqual(self.customer.rel_contact_window_weekday_ids, monday)
         self.assertIn("Portal", self.customer.message_ids[0].body)
         with self.assertRaises(ValidationError):
             self.customer._update_relationship_profile({"credit_limit": 1e9}, "portal")
         with self.assertRaises(ValidationError):
-            self.customer._update_relationship_profile({"contact_window_start": 18.0}, "portal")
+            self.customer._update_relationship_profile({"rel_contact_window_start": 18.0}, "portal")
         with self.assertRaises(ValidationError):
-            self.customer._update_relationship_profile({"contact_window_end": 25.0}, "portal")
+            self.customer._update_relationship_profile({"rel_contact_window_end": 25.0}, "portal")
 
     def test_need_lifecycle_records_who_addressed_it(self):
         need = self.env["crm.relationship.need"].create({"name": "Gluten-free range", "partner_id": self.customer.id})
-        self.assertEqual(self.customer.relationship_need_open_count, 1)
+        self.assertEqual(self.customer.rel_need_open_count, 1)
         need.action_mark_addressed()
         self.assertEqual(need.state, "addressed")
         self.assertEqual(need.addressed_by_id, self.env.user)
-        self.assertEqual(self.customer.relationship_need_open_count, 0)
+        self.assertEqual(self.customer.rel_need_open_count, 0)
         need.action_reopen()
         self.assertFalse(need.addressed_by_id)
         with self.assertRaises(UserError):

@@ -36,24 +36,24 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
 
     def _figures(self):
         self.customers.invalidate_recordset()
-        return self.customers.sudo().read(["rfm_segment", "clv_value", "relationship_health"])
+        return self.customers.sudo().read(["rel_rfm_segment", "rel_clv_value", "rel_health"])
 
     def test_manager_runs_the_analysis_from_the_button(self):
         run = self.env["crm.relationship.analysis"].with_user(self.relationship_manager).create({"date_as_of": AS_OF})
         run.action_run()
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.customer_count, 4)
-        self.assertTrue(all(row["rfm_segment"] for row in self._figures()))
+        self.assertTrue(all(row["rel_rfm_segment"] for row in self._figures()))
         # The form tells everyone who reads the figures when they were computed.
         self.customers.invalidate_recordset()
-        self.assertEqual(self.customers[0].with_user(self.salesperson).relationship_analysed_on, AS_OF)
+        self.assertEqual(self.customers[0].with_user(self.salesperson).rel_analysed_on, AS_OF)
 
     def test_scheduled_action_runs_the_analysis(self):
         cron = self.env.ref("crm_relationship.ir_cron_relationship_analysis")
         cron.method_direct_trigger()
         run = self.env["crm.relationship.analysis"].search([], order="id desc", limit=1)
         self.assertEqual(run.state, "done", run.message)
-        self.assertTrue(all(row["rfm_segment"] for row in self._figures()))
+        self.assertTrue(all(row["rel_rfm_segment"] for row in self._figures()))
 
     def test_relationship_user_cannot_run_the_analysis(self):
         run = self.env["crm.relationship.analysis"].create({"date_as_of": AS_OF})

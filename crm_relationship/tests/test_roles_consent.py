@@ -17,8 +17,8 @@ class TestRolesConsent(RolesMixin, TransactionCase):
         cls.Log = cls.env["crm.relationship.consent.log"]
         cls.portal_partner._set_relationship_consent("email", "marketing", False, "portal")
         cls.other_portal_partner._set_relationship_consent("email", "marketing", True, "portal")
-        cls.consent = cls.portal_partner.relationship_consent_ids
-        cls.other_consent = cls.other_portal_partner.relationship_consent_ids
+        cls.consent = cls.portal_partner.rel_consent_ids
+        cls.other_consent = cls.other_portal_partner.rel_consent_ids
 
     def _state(self):
         """Every consent and log line of both customers, to compare before and after a refused call."""
@@ -88,7 +88,7 @@ class TestRolesConsent(RolesMixin, TransactionCase):
                 self.consent.with_user(self.relationship_user).write(vals)
         with self.assertRaisesRegex(UserError, "Grant or Withdraw"):
             self.portal_partner.with_user(self.relationship_user).write(
-                {"relationship_consent_ids": [fields.Command.update(self.consent.id, {"granted": True})]}
+                {"rel_consent_ids": [fields.Command.update(self.consent.id, {"granted": True})]}
             )
         with self.assertRaises(UserError):
             self.Consent.with_user(self.relationship_user).create(

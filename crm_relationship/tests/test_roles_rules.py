@@ -32,8 +32,8 @@ class TestRolesRules(RolesMixin, TransactionCase):
                 "crm.relationship.need": cls.env["crm.relationship.need"].create(
                     {"name": "Rules", "partner_id": partner.id}
                 ),
-                "crm.relationship.consent": partner.relationship_consent_ids,
-                "crm.relationship.consent.log": partner.relationship_consent_log_ids,
+                "crm.relationship.consent": partner.rel_consent_ids,
+                "crm.relationship.consent.log": partner.rel_consent_log_ids,
                 "crm.relationship.nps": cls.env["crm.relationship.nps"].create({"partner_id": partner.id}),
             }
 

@@ -88,7 +88,7 @@ def run(db):
         # imports), with the high-water mark reset so that the peak after the runs is theirs, not that
         # of the reference pass's rows fetched above.
         peak_before = reset_peak_rss_mb()
-        # Queries of every cursor of the process: the suggestions run on a thread and cursors of their own.
+        # Queries of every cursor of the process: the recommendations run on a thread and cursors of their own.
         from odoo import sql_db
 
         count0 = sql_db.sql_counter
@@ -98,10 +98,10 @@ def run(db):
             env.flush_all()
             queries = sql_db.sql_counter - count0
             env.cr.commit()
-        scored = env["res.partner"].search_count([("rfm_segment", "!=", False)])
+        scored = env["res.partner"].search_count([("rel_rfm_segment", "!=", False)])
         # Stored by the run's own thread and cursor: counted in SQL, past this cursor's cache.
         cr.execute("SELECT count(*) FROM crm_relationship_recommendation")
-        suggestions = cr.fetchone()[0]
+        recommendations = cr.fetchone()[0]
         # The same data analysed again, with the previous run's results stored: nothing changes.
         rerun_before = partner_updates(cr)
         with Timer() as rerun:
@@ -122,7 +122,7 @@ def run(db):
             analysis_s=round(timer.seconds, 3),
             analysis_queries=queries,
             partners_scored=scored,
-            suggestions=suggestions,
+            recommendations=recommendations,
             run_states=runs.mapped("state"),
             ratio=round(timer.seconds / reference, 1) if reference else None,
             rerun_s=round(rerun.seconds, 3),

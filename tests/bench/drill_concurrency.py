@@ -190,7 +190,7 @@ def prepare_salesperson(db, n_orders):
                 "program_type": "loyalty",
                 "applies_on": "both",
                 "trigger": "auto",
-                "crm_ledger": True,
+                "rel_ledger": True,
                 "rule_ids": [(0, 0, {"reward_point_mode": "money", "reward_point_amount": 1, "minimum_amount": 0})],
                 "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 5, "required_points": 1e9})],
             }
@@ -257,7 +257,7 @@ def check_tiers(db, plan):
         ledger = sum(history.mapped("issued")) - sum(history.mapped("used"))
         balance = sum(cards.mapped("points"))
         spend, multiplier, expected, wrong = 0.0, 1.0, 0.0, []
-        earned = history.filtered(lambda h: h.movement_type == "earned" and h.order_model == "sale.order")
+        earned = history.filtered(lambda h: h.rel_movement_type == "earned" and h.order_model == "sale.order")
         for line in earned:
             amount = plan["amounts"][line.order_id]
             if abs(line.issued - amount * multiplier) > 0.01:
@@ -265,7 +265,7 @@ def check_tiers(db, plan):
             expected += amount * multiplier
             spend += amount
             multiplier = max([m for _tier, threshold, m in plan["tiers"] if spend >= threshold] or [1.0])
-        changes = cards.crm_tier_history_ids
+        changes = cards.rel_tier_history_ids
         per_tier = {
             env["crm.loyalty.tier"].browse(tier_id).name: len(
                 changes.filtered(lambda c, t=tier_id: c.new_tier_id.id == t)
@@ -282,7 +282,7 @@ def check_tiers(db, plan):
             "orders_in_ledger": len(set(earned.mapped("order_id"))),
             "earned_lines_wrong": wrong,
             "tier_changes": per_tier,
-            "final_tier": cards.crm_tier_id.name,
+            "final_tier": cards.rel_tier_id.name,
             "tier_thresholds": [threshold for _tier, threshold, _m in plan["tiers"]],
         }
 

@@ -6,7 +6,7 @@ For each job, two copies of DB are made (``createdb -T``): in the first the job 
 end (the clean result, and its duration T); in the second the job is started in its own process,
 killed with SIGKILL after T/2 (or the share ``--kill-at`` of T), and run again to the end. The two
 results are compared row by row (for the analysis: the partners' metrics and the stored
-suggestions); for the ledger, entries counted twice are looked for explicitly.
+recommendations); for the ledger, entries counted twice are looked for explicitly.
 A job whose model is not installed is reported as not available in this build.
 """
 
@@ -69,7 +69,7 @@ def snapshot(db, job):
                 "SELECT partner_id, rank, product_id, anchor_product_id, round(lift::numeric, 2)::text"
                 " FROM crm_relationship_recommendation ORDER BY partner_id, rank"
             )
-            return {"columns": cols, "rows": rows, "suggestions": cr.fetchall()}
+            return {"columns": cols, "rows": rows, "recommendations": cr.fetchall()}
         if job == "escalation":
             cr.execute(
                 "SELECT c.id, c.escalation_level, c.sla_status, c.severity,"
@@ -168,13 +168,13 @@ def drill(db, job, kill_at=0.5):
             differing = sum(a != b for a, b in zip(clean["rows"], resumed["rows"], strict=False))
             result.update(rows=len(clean["rows"]), rows_differing=differing, equal_to_clean=clean == resumed)
         if job == "analysis":
-            # Partner metrics and suggestions are written side by side, each committing on its own
+            # Partner metrics and recommendations are written side by side, each committing on its own
             # cursor: say which of them the kill interrupted.
             result.update(
                 metrics_written_before_kill=partial["rows"] == clean["rows"],
-                suggestions_written_before_kill=partial["suggestions"] == clean["suggestions"],
-                suggestions=len(clean["suggestions"]),
-                suggestions_equal_to_clean=clean["suggestions"] == resumed["suggestions"],
+                suggestions_written_before_kill=partial["recommendations"] == clean["recommendations"],
+                recommendations=len(clean["recommendations"]),
+                suggestions_equal_to_clean=clean["recommendations"] == resumed["recommendations"],
             )
         else:
             seen, twice = set(), 0

@@ -102,8 +102,7 @@ def leftovers(db):
         " + (SELECT count(*) FROM mail_activity WHERE res_model LIKE 'crm.relationship%'"
         " OR res_model LIKE 'crm.complaint%' OR res_model LIKE 'crm.loyalty%')",
         "partner_columns": "SELECT count(*) FROM information_schema.columns WHERE table_name = 'res_partner'"
-        " AND (column_name LIKE 'rfm\\_%' OR column_name LIKE 'clv\\_%' OR column_name IN"
-        " ('referral_code', 'referred_by_id', 'relationship_health', 'lifecycle_stage', 'loyalty_quadrant'))",
+        " AND column_name LIKE 'rel\\_%'",
     }
     return {name: int(sql(db, query)) for name, query in checks.items()}
 
@@ -112,8 +111,8 @@ def ledger_checks(db):
     """What crm_loyalty's reinstall made of the loyalty history that outlived the uninstall."""
     types = sql(
         db,
-        "SELECT string_agg(movement_type || '=' || n, ',' ORDER BY movement_type) FROM"
-        " (SELECT movement_type, count(*) AS n FROM loyalty_history GROUP BY movement_type) t",
+        "SELECT string_agg(rel_movement_type || '=' || n, ',' ORDER BY rel_movement_type) FROM"
+        " (SELECT rel_movement_type, count(*) AS n FROM loyalty_history GROUP BY rel_movement_type) t",
     )
     return {
         "earned_index": sql(db, f"SELECT count(*) FROM pg_indexes WHERE indexname = '{EARNED_INDEX}'") == "1",
@@ -127,7 +126,9 @@ def ledger_checks(db):
                 " WHERE abs(coalesce(c.points, 0) - coalesce(l.points, 0)) >= 0.005",
             )
         ),
-        "open_lot_points": sql(db, "SELECT coalesce(round(sum(points_remaining)::numeric, 2), 0) FROM loyalty_history"),
+        "open_lot_points": sql(
+            db, "SELECT coalesce(round(sum(rel_points_remaining)::numeric, 2), 0) FROM loyalty_history"
+        ),
     }
 
 

@@ -202,7 +202,7 @@ def render(results, png_name):
                 _in_place(a),
                 a.get("peak_rss_before_mb"),
                 a.get("peak_rss_mb"),
-                a.get("suggestions"),
+                a.get("recommendations"),
                 ", ".join(a.get("run_states") or []) or None,
             ]
         )
@@ -223,7 +223,7 @@ def render(results, png_name):
                 "next day partner updates in place",
                 "memory before the runs MB",
                 "peak memory of the runs MB",
-                "suggestions stored",
+                "recommendations stored",
                 "runs",
             ],
             rows,

@@ -12,7 +12,7 @@ registry.category("web_tour.tours").add("crm_cmr_portal_customer_tour", {
         },
         {
             content: "Prefer the phone",
-            trigger: "select#preferred_contact_channel",
+            trigger: "select#rel_preferred_contact_channel",
             run: "select phone",
         },
         {
@@ -39,7 +39,7 @@ registry.category("web_tour.tours").add("crm_cmr_portal_customer_tour", {
         },
         {
             content: "Claim the first reward",
-            trigger: "button.o_cmr_claim",
+            trigger: "button.o_rel_claim",
             run: "click",
             expectUnloadPage: true,
         },

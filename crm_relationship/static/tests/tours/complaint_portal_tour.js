@@ -12,7 +12,7 @@ registry.category("web_tour.tours").add("crm_relationship_complaint_tour", {
         },
         {
             content: "Start a new complaint",
-            trigger: "a.o_cmr_new_complaint",
+            trigger: "a.o_rel_new_complaint",
             run: "click",
             expectUnloadPage: true,
         },
@@ -33,13 +33,13 @@ registry.category("web_tour.tours").add("crm_relationship_complaint_tour", {
         },
         {
             content: "Send it",
-            trigger: "button.o_cmr_submit_complaint",
+            trigger: "button.o_rel_submit_complaint",
             run: "click",
             expectUnloadPage: true,
         },
         {
             content: "The complaint page shows its stage and promise",
-            trigger: ".o_cmr_complaint_stage",
+            trigger: ".o_rel_complaint_stage",
         },
     ],
 });
