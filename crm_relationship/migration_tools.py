@@ -42,6 +42,7 @@ def rename_fields(cr, module, renames):
                 WHERE module = %s AND model = 'ir.model.fields.selection' AND starts_with(name, %s)""",
             [f"selection__{table}__{new}__", f"selection__{table}__{old}__", module, f"selection__{table}__{old}__"],
         )
+        rename_in_views(cr, model, old, new)
         # Saved filters and favourites of users name fields in their domain, context and sort.
         cr.execute(
             r"""UPDATE ir_filters SET domain = regexp_replace(domain, %(pattern)s, %(new)s, 'g'),
@@ -49,8 +50,22 @@ def rename_fields(cr, module, renames):
                                       sort = regexp_replace(sort, %(pattern)s, %(new)s, 'g')
                  WHERE model_id = %(model)s
                    AND (domain ~ %(pattern)s OR context ~ %(pattern)s OR sort ~ %(pattern)s)""",
-            {"pattern": rf"\m{old}\M", "new": new, "model": model},
+            {"pattern": rf"(?<![\w.]){old}\M", "new": new, "model": model},
         )
+
+
+def rename_in_views(cr, model, old, new):
+    """Replace a renamed field or method in the stored views of ``model``, inherited ones included.
+
+    The views of the addons are reloaded by the upgrade, but one after the other: until its own file is
+    loaded, a stored view still naming the old field would fail the validation of the views loaded before.
+    """
+    cr.execute(
+        """UPDATE ir_ui_view SET arch_db = regexp_replace(arch_db::text, %(pattern)s, %(new)s, 'g')::jsonb
+            WHERE arch_db::text ~ %(pattern)s
+              AND model = %(model)s""",
+        {"pattern": rf"(?<![\w.]){old}\M", "new": new, "model": model},
+    )
 
 
 def _constraint_exists(cr, table, name):

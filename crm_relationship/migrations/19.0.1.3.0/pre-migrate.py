@@ -1,6 +1,6 @@
 """Fields that crm_relationship adds to Odoo's models carry the prefix ``rel_`` (see the README's naming rule)."""
 
-from odoo.addons.crm_relationship.migration_tools import rename_fields
+from odoo.addons.crm_relationship.migration_tools import rename_fields, rename_in_views
 
 RENAMES = [
     ("res.partner", "preferred_contact_channel", "rel_preferred_contact_channel"),
@@ -51,3 +51,4 @@ RENAMES = [
 
 def migrate(cr, version):
     rename_fields(cr, "crm_relationship", RENAMES)
+    rename_in_views(cr, "res.partner", "action_cmr_anonymise", "action_rel_anonymise")
