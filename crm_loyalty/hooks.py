@@ -8,7 +8,7 @@ _logger = logging.getLogger(__name__)
 # The ledger columns the hook fills for history lines that exist before the install, with their SQL types.
 LEDGER_COLUMNS = {
     "rel_movement_type": ("VARCHAR", "Movement Type"),
-    "points": ("DOUBLE PRECISION", "Points"),
+    "rel_points": ("DOUBLE PRECISION", "Points"),
     "rel_points_remaining": ("DOUBLE PRECISION", "Points Remaining"),
 }
 
@@ -83,7 +83,7 @@ def _classify_history(cr):
                    WHEN l.net < 0 AND l.order_id IS NOT NULL THEN 'spent'
                    ELSE 'adjusted'
                END,
-               points = COALESCE(h.issued, 0) - COALESCE(h.used, 0)
+               rel_points = COALESCE(h.issued, 0) - COALESCE(h.used, 0)
           FROM lines l
          WHERE h.id = l.id
         """

@@ -106,10 +106,10 @@ class ResPartner(models.Model):
             "loyalty_ledger": [
                 {
                     "date": str(h.create_date),
-                    "program": h.program_id.name or "",
+                    "program": h.rel_program_id.name or "",
                     "movement": h.rel_movement_type,
                     "description": h.description or "",
-                    "points": h.points,
+                    "points": h.rel_points,
                     "expires": str(h.rel_expiry_date or ""),
                 }
                 for h in self.env["loyalty.history"].search([("card_id.partner_id", "in", contacts.ids)])

@@ -16,10 +16,10 @@ class LoyaltyCard(models.Model):
     rel_tier_id = fields.Many2one("crm.loyalty.tier", string="Tier", readonly=True, index="btree_not_null")
     rel_tier_review_date = fields.Date(string="Tier Review Date", readonly=True)
     rel_tier_history_ids = fields.One2many("crm.loyalty.tier.history", "card_id", string="Tier History")
-    rel_negative_balance = fields.Boolean(compute="_compute_crm_negative_balance", store=True)
+    rel_negative_balance = fields.Boolean(compute="_compute_rel_negative_balance", store=True)
 
     @api.depends("points")
-    def _compute_crm_negative_balance(self):
+    def _compute_rel_negative_balance(self):
         for card in self:
             card.rel_negative_balance = card.points < 0
 
@@ -146,7 +146,7 @@ class LoyaltyCard(models.Model):
         if self:
             self.env.cr.execute("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [self.ids])
 
-    def _rel_add_movement(self, rel_movement_type, points, description, **values):
+    def _rel_add_movement(self, movement_type, points, description, **values):
         """Append one movement (positive: points given, negative: points taken) and resync the balance.
 
         The ledger's own bookkeeping: its callers (wizards, order flows) check who may ask for the movement;
@@ -158,7 +158,7 @@ class LoyaltyCard(models.Model):
         line = self.env["loyalty.history"].create(
             {
                 "card_id": self.id,
-                "rel_movement_type": rel_movement_type,
+                "rel_movement_type": movement_type,
                 "issued": max(points, 0.0),
                 "used": max(-points, 0.0),
                 "description": description,
@@ -292,15 +292,15 @@ class LoyaltyCard(models.Model):
     def _rel_demo_load_history(self, movements):
         """Demo data: write a card's ledger through ``_rel_add_movement``, like any other movement.
 
-        ``movements``: (rel_movement_type, points, description, expires_in_days or False) tuples; a lot with a
+        ``movements``: (movement_type, points, description, expires_in_days or False) tuples; a lot with a
         number of days expires that many days from today instead of after the program's default period.
         Cards that already have movements are left alone, so loading the demo twice adds nothing.
         """
         today = fields.Date.context_today(self)
         for card in self.filtered(lambda card: not card.history_ids):
-            for rel_movement_type, points, description, days in movements:
+            for movement_type, points, description, days in movements:
                 values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
-                card._rel_add_movement(rel_movement_type, points, description, **values)
+                card._rel_add_movement(movement_type, points, description, **values)
             card._rel_review_tier(upgrade_only=True)
         return True
 

@@ -28,7 +28,7 @@ class LoyaltyHistory(models.Model):
     _inherit = "loyalty.history"
 
     rel_movement_type = fields.Selection(MOVEMENT_TYPES, required=True, default="earned", index=True, readonly=True)
-    points = fields.Float(compute="_compute_points", store=True, help="Issued minus used.")
+    rel_points = fields.Float(string="Points", compute="_compute_rel_points", store=True, help="Issued minus used.")
     rel_expiry_date = fields.Date(readonly=True, index="btree_not_null")
     rel_points_remaining = fields.Float(readonly=True, help="Points of this lot not yet spent or expired.")
     rel_reminded_date = fields.Date(
@@ -38,19 +38,21 @@ class LoyaltyHistory(models.Model):
         "loyalty.history", string="Reverses", readonly=True, index="btree_not_null"
     )
     rel_reversed_by_id = fields.Many2one("loyalty.history", string="Reversed By", readonly=True)
-    complaint_id = fields.Many2one("crm.complaint", readonly=True, index="btree_not_null", ondelete="restrict")
-    reason = fields.Char(readonly=True)
+    rel_complaint_id = fields.Many2one(
+        "crm.complaint", string="Complaint", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
+    rel_reason = fields.Char(string="Reason", readonly=True)
     rel_credit_note_id = fields.Many2one(
         "account.move", string="Credit Note", readonly=True, index="btree_not_null", ondelete="set null"
     )
-    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
-    program_id = fields.Many2one(related="card_id.program_id", store=True, index=True)
-    user_id = fields.Many2one("res.users", string="Recorded By", default=lambda self: self.env.user, readonly=True)
+    rel_partner_id = fields.Many2one(related="card_id.partner_id", string="Customer", store=True, index=True)
+    rel_program_id = fields.Many2one(related="card_id.program_id", string="Program", store=True, index=True)
+    rel_user_id = fields.Many2one("res.users", string="Recorded By", default=lambda self: self.env.user, readonly=True)
 
     @api.depends("issued", "used")
-    def _compute_points(self):
+    def _compute_rel_points(self):
         for line in self:
-            line.points = line.issued - line.used
+            line.rel_points = line.issued - line.used
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -166,7 +168,7 @@ class LoyaltyHistory(models.Model):
         if not self:
             return {}
         groups = self._read_group(
-            [("rel_reversed_history_id", "in", self.ids)], ["rel_reversed_history_id"], ["points:sum", "id:max"]
+            [("rel_reversed_history_id", "in", self.ids)], ["rel_reversed_history_id"], ["rel_points:sum", "id:max"]
         )
         return {line.id: (points, last_id) for line, points, last_id in groups}
 
@@ -185,7 +187,7 @@ class LoyaltyHistory(models.Model):
         full = share >= 1.0
         todo, vals_list = [], []
         for line in lines:
-            target = -line.points * (1.0 if full else max(share, 0.0))
+            target = -line.rel_points * (1.0 if full else max(share, 0.0))
             delta = target - done.get(line.id, (0.0, None))[0]
             if not full:
                 delta = float_round(delta, precision_digits=2)
@@ -209,14 +211,14 @@ class LoyaltyHistory(models.Model):
         internal = self.with_context(rel_ledger_internal=True)
         retaken = self.browse()
         for (line, delta), reversal in zip(todo, reversals, strict=True):
-            if line.points > 0 and delta < 0:
+            if line.rel_points > 0 and delta < 0:
                 # Points taken back leave the lot they came from; beyond it the balance goes negative.
                 remaining = max(line.rel_points_remaining + delta, 0.0)
                 internal.browse(line.id).write({"rel_points_remaining": remaining})
             elif delta > 0:
                 # Points given back form a lot of their own; taken back earned points keep their expiry.
                 lot = {"rel_points_remaining": delta}
-                if line.points > 0 and line.rel_expiry_date:
+                if line.rel_points > 0 and line.rel_expiry_date:
                     lot["rel_expiry_date"] = line.rel_expiry_date
                 internal.browse(reversal.id).write(lot)
             else:
@@ -229,7 +231,7 @@ class LoyaltyHistory(models.Model):
             for line in lines:
                 if line.id in last:
                     write = {"rel_reversed_by_id": last[line.id]}
-                    if line.points > 0:
+                    if line.rel_points > 0:
                         write["rel_points_remaining"] = 0.0
                     internal.browse(line.id).write(write)
         reversals._set_expiry_dates()
@@ -268,8 +270,8 @@ class LoyaltyHistory(models.Model):
               GROUP BY h.card_id
             )
             INSERT INTO loyalty_history
-                   (card_id, partner_id, program_id, rel_movement_type, description, issued, used, points,
-                    rel_points_remaining, create_uid, write_uid, create_date, write_date, user_id)
+                   (card_id, rel_partner_id, rel_program_id, rel_movement_type, description, issued, used, rel_points,
+                    rel_points_remaining, create_uid, write_uid, create_date, write_date, rel_user_id)
             SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s, 0, expired.points,
                    -expired.points, 0, %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
               FROM expired JOIN loyalty_card card ON card.id = expired.card_id

@@ -14,7 +14,7 @@ class LoyaltyProgram(models.Model):
     rel_tier_ids = fields.One2many("crm.loyalty.tier", "program_id", string="Tiers")
     rel_ledger = fields.Boolean(
         string="Relationship Ledger",
-        compute="_compute_crm_ledger",
+        compute="_compute_rel_ledger",
         store=True,
         readonly=False,
         help="Keep an append-only ledger (tiers, expiry, exact reversals). Programs without it behave as standard.",
@@ -32,11 +32,11 @@ class LoyaltyProgram(models.Model):
     rel_point_value = fields.Float(
         string="Value of a Point", digits=(16, 4), help="In company currency, for the points liability report."
     )
-    rel_points_outstanding = fields.Float(string="Outstanding Points", compute="_compute_crm_liability")
-    rel_points_liability = fields.Float(string="Points Liability", compute="_compute_crm_liability")
+    rel_points_outstanding = fields.Float(string="Outstanding Points", compute="_compute_rel_liability")
+    rel_points_liability = fields.Float(string="Points Liability", compute="_compute_rel_liability")
 
     @api.constrains("rel_points_expire", "rel_points_expiry_days", "rel_expiry_reminder_days", "rel_tier_grace_days")
-    def _check_crm_expiry(self):
+    def _check_rel_expiry(self):
         for program in self:
             if program.rel_points_expire and program.rel_points_expiry_days <= 0:
                 raise ValidationError(self.env._("Points must live at least one day before they expire."))
@@ -44,12 +44,12 @@ class LoyaltyProgram(models.Model):
                 raise ValidationError(self.env._("Reminder and grace periods cannot be negative."))
 
     @api.depends("rel_tier_ids", "rel_points_expire")
-    def _compute_crm_ledger(self):
+    def _compute_rel_ledger(self):
         for program in self:
             program.rel_ledger = program.rel_ledger or bool(program.rel_tier_ids) or program.rel_points_expire
 
     @api.depends("rel_point_value")
-    def _compute_crm_liability(self):
+    def _compute_rel_liability(self):
         groups = self.env["loyalty.card"]._read_group(
             [("program_id", "in", self.ids), ("points", ">", 0)], ["program_id"], ["points:sum"]
         )

@@ -18,13 +18,13 @@ class ResPartner(models.Model):
 
     rel_referral_code = fields.Char(copy=False, readonly=True, index="btree_not_null", groups="base.group_user")
     rel_referred_by_id = fields.Many2one("res.partner", string="Referred By", index="btree_not_null", copy=False)
-    rel_loyalty_card_id = fields.Many2one("loyalty.card", compute="_compute_crm_loyalty_card", string="Loyalty Card")
-    rel_loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_crm_loyalty_card", string="Tier")
-    rel_loyalty_points = fields.Float(compute="_compute_crm_loyalty_card", string="Loyalty Points")
+    rel_loyalty_card_id = fields.Many2one("loyalty.card", compute="_compute_rel_loyalty_card", string="Loyalty Card")
+    rel_loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_rel_loyalty_card", string="Tier")
+    rel_loyalty_points = fields.Float(compute="_compute_rel_loyalty_card", string="Loyalty Points")
 
     _referral_code_unique = models.UniqueIndex("(rel_referral_code) WHERE rel_referral_code IS NOT NULL")
 
-    def _compute_crm_loyalty_card(self):
+    def _compute_rel_loyalty_card(self):
         cards = self.env["loyalty.card"].search(
             [("partner_id", "in", self.commercial_partner_id.ids), ("program_id.program_type", "=", "loyalty")],
             order="points desc",

@@ -43,4 +43,4 @@ class TestEngagement(LoyaltyCase):
         self.assertEqual(wizard.points, 100, "severity high doubles the base amount")
         wizard.action_confirm()
         line = self._card().history_ids
-        self.assertEqual((line.rel_movement_type, line.complaint_id, line.issued), ("goodwill", complaint, 100))
+        self.assertEqual((line.rel_movement_type, line.rel_complaint_id, line.issued), ("goodwill", complaint, 100))

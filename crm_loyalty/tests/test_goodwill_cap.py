@@ -29,7 +29,7 @@ class TestGoodwillCap(RolesMixin, LoyaltyCase):
 
     def _goodwill(self):
         return self.env["loyalty.history"].search(
-            [("complaint_id", "=", self.complaint.id), ("rel_movement_type", "=", "goodwill")]
+            [("rel_complaint_id", "=", self.complaint.id), ("rel_movement_type", "=", "goodwill")]
         )
 
     def _points(self):

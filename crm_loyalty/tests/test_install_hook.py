@@ -14,7 +14,7 @@ class TestInstallHook(LoyaltyCase):
         self.env.flush_all()
         cr = self.env.cr
         cr.execute(
-            "ALTER TABLE loyalty_history DROP COLUMN rel_movement_type, DROP COLUMN points,"
+            "ALTER TABLE loyalty_history DROP COLUMN rel_movement_type, DROP COLUMN rel_points,"
             " DROP COLUMN rel_points_remaining"
         )
         ids = []
@@ -32,7 +32,7 @@ class TestInstallHook(LoyaltyCase):
     def _ledger(self, ids):
         self.env.invalidate_all()
         lines = self.env["loyalty.history"].browse(ids)
-        return [(line.rel_movement_type, line.points, line.rel_points_remaining) for line in lines]
+        return [(line.rel_movement_type, line.rel_points, line.rel_points_remaining) for line in lines]
 
     def test_history_is_typed_and_opened_as_lots(self):
         card = self.env["loyalty.card"].create({"program_id": self.program.id, "partner_id": self.customer.id})

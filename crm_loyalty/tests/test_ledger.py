@@ -86,7 +86,7 @@ class TestLoyaltyLedger(LoyaltyCase):
         self.assertEqual(self.env["loyalty.history"]._cron_expire_points(today=later), 0)
         expired = card.history_ids.filtered(lambda h: h.rel_movement_type == "expired")
         self.assertEqual(expired.used, 20)
-        self.assertEqual((expired.partner_id, expired.program_id), (self.customer, self.program))
+        self.assertEqual((expired.rel_partner_id, expired.rel_program_id), (self.customer, self.program))
         self.assertEqual(card.points, 100)
         self.assertLedgerBalanced(card)
 
@@ -114,8 +114,8 @@ class TestLoyaltyLedger(LoyaltyCase):
             self.env.flush_all()
             self.env.cr.execute(
                 """
-                INSERT INTO loyalty_history (card_id, partner_id, program_id, rel_movement_type, description, issued,
-                                             used, points, rel_points_remaining, create_date)
+                INSERT INTO loyalty_history (card_id, rel_partner_id, rel_program_id, rel_movement_type, description,
+                                             issued, used, rel_points, rel_points_remaining, create_date)
                 SELECT %(card)s, %(partner)s, %(program)s, 'engagement', 'Past', 1, 0, 1, 1,
                        now() - make_interval(mins => n)
                   FROM generate_series(1, %(lines)s) n

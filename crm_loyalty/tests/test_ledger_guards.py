@@ -140,9 +140,9 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
         ).action_update_card_point()
         adjusted = self.card.history_ids.filtered(lambda h: h.rel_movement_type == "adjusted")
         self.assertEqual(
-            (adjusted.used, adjusted.description, adjusted.reason), (50, "Damaged parcel", "Damaged parcel")
+            (adjusted.used, adjusted.description, adjusted.rel_reason), (50, "Damaged parcel", "Damaged parcel")
         )
-        self.assertEqual(adjusted.user_id, self.relationship_manager)
+        self.assertEqual(adjusted.rel_user_id, self.relationship_manager)
         self.assertEqual(self.card.points, 150)
         self.assertLedgerBalanced(self.card)
 
@@ -161,7 +161,7 @@ class TestLedgerGuards(RolesMixin, LoyaltyCase):
         )
         manager_wizard.action_confirm()
         adjusted = self.card.history_ids.filtered(lambda h: h.rel_movement_type == "adjusted")
-        self.assertEqual((adjusted.issued, adjusted.reason), (500, "Lost parcel"))
+        self.assertEqual((adjusted.issued, adjusted.rel_reason), (500, "Lost parcel"))
         self.assertEqual(self.card.points, 700)
         self.assertLedgerBalanced(self.card)
 

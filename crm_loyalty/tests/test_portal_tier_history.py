@@ -41,7 +41,7 @@ class TestPortalTierHistory(RolesMixin, LoyaltyCase):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(self.portal_user).search([])
             with self.subTest(model=model), self.assertRaises(AccessError):
-                records.with_user(self.portal_user).read(["points"])
+                records.with_user(self.portal_user).read(["points" if model == "loyalty.card" else "rel_points"])
         history = card.rel_tier_history_ids
         with self.assertRaises(AccessError):
             history.with_user(self.other_portal_user).write({"reason": "Changed"})

@@ -20,5 +20,5 @@ class CrmLoyaltyAdjustment(models.TransientModel):
             raise UserError(self.env._("Give the reason for the adjustment."))
         if not self.points:
             raise UserError(self.env._("An adjustment of zero points changes nothing."))
-        self.card_id._rel_add_movement("adjusted", self.points, self.reason.strip(), reason=self.reason.strip())
+        self.card_id._rel_add_movement("adjusted", self.points, self.reason.strip(), rel_reason=self.reason.strip())
         return {"type": "ir.actions.act_window_close"}

@@ -64,7 +64,7 @@ class CrmLoyaltyGoodwill(models.TransientModel):
             env["loyalty.history"]
             .sudo()
             .search_count(
-                [("complaint_id", "=", self.complaint_id.id), ("rel_movement_type", "=", "goodwill")], limit=1
+                [("rel_complaint_id", "=", self.complaint_id.id), ("rel_movement_type", "=", "goodwill")], limit=1
             )
         )
         if offered:
@@ -89,7 +89,7 @@ class CrmLoyaltyGoodwill(models.TransientModel):
             "goodwill",
             self.points,
             self.reason,
-            complaint_id=self.complaint_id.id,
+            rel_complaint_id=self.complaint_id.id,
             order_model="crm.complaint",
             order_id=self.complaint_id.id,
         )

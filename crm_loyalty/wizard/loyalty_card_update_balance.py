@@ -23,7 +23,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
             ):
                 raise ValidationError(env._("The new balance must not be negative and must differ from the old one."))
             wizard.card_id._rel_add_movement(
-                "adjusted", wizard.new_balance - wizard.card_id.points, description, reason=description
+                "adjusted", wizard.new_balance - wizard.card_id.points, description, rel_reason=description
             )
         others = self - ledger
         return super(LoyaltyCardUpdateBalance, others).action_update_card_point() if others else True

@@ -156,6 +156,13 @@ class CrmComplaint(models.Model):
         return stages.search([], order=stages._order)
 
     @api.depends("sale_order_id", "commercial_partner_id")
+    @api.model
+    def _exists_with(self, field_name, records):
+        """Whether a complaint, archived or not, points at ``records`` through ``field_name``."""
+        # sudo: the check must see every complaint, not only those the user may read
+        complaints = self.sudo().with_context(active_test=False)
+        return bool(complaints.search_count([(field_name, "in", records.ids)], limit=1))
+
     def _compute_allowed_product_ids(self):
         for complaint in self:
             if complaint.sale_order_id:

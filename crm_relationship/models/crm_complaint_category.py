@@ -41,12 +41,5 @@ class CrmComplaintCategory(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        used = (
-            self.env["crm.complaint"]
-            .with_context(active_test=False)
-            .sudo()
-            .search_count([("category_id", "in", self.ids)], limit=1)
-        )
-        # sudo: the check must see every complaint, not only those the user may read
-        if used:
+        if self.env["crm.complaint"]._exists_with("category_id", self):
             raise UserError(self.env._("This category is used by complaints; archive it instead of deleting it."))

@@ -28,12 +28,5 @@ class CrmComplaintStage(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        # sudo: the check must see every complaint, not only those the user may read
-        used = (
-            self.env["crm.complaint"]
-            .with_context(active_test=False)
-            .sudo()
-            .search_count([("stage_id", "in", self.ids)], limit=1)
-        )
-        if used:
+        if self.env["crm.complaint"]._exists_with("stage_id", self):
             raise UserError(self.env._("This stage holds complaints; move them or archive the stage instead."))

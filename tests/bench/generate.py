@@ -511,9 +511,9 @@ def crm_ledger_lines(env, history, program):
     per redemption consuming the oldest lots first (FIFO), as its own bookkeeping would have done.
     No expiry has run yet: the lots older than a year are due, which is what the expiry benchmark runs on."""
     program.write({"rel_points_expire": True, "rel_points_expiry_days": EXPIRY_DAYS})
-    earned = history.assign(used=0.0, rel_movement_type="earned", points=history["issued"])
+    earned = history.assign(used=0.0, rel_movement_type="earned", rel_points=history["issued"])
     spent = history[history["used"] > 0].assign(
-        issued=0.0, rel_movement_type="spent", points=-history["used"], order_id=history["order_id"]
+        issued=0.0, rel_movement_type="spent", rel_points=-history["used"], order_id=history["order_id"]
     )
     spent = spent[spent["used"] > 0]
     lines = pd.concat([earned, spent]).sort_values(["card_id", "create_date", "rel_movement_type"], kind="stable")
@@ -597,7 +597,7 @@ def step_loyalty_ledger(env, plan, state):
     history = pd.DataFrame(
         {
             "card_id": card_ids.loc[frame["customer"].to_numpy()].to_numpy(),
-            "partner_id": partner_ids[frame["customer"].to_numpy()],
+            "rel_partner_id": partner_ids[frame["customer"].to_numpy()],
             "order_id": order_ids[frame["order"].to_numpy()],
             "description": [f"Order BCH/{o + 1:07d}" for o in frame["order"]],
             "issued": frame["issued"].to_numpy(),
@@ -612,14 +612,14 @@ def step_loyalty_ledger(env, plan, state):
     columns = {
         "id": "int",
         "card_id": "int",
-        "partner_id": "int",
+        "rel_partner_id": "int",
         "order_id": "int",
         "description": "text",
         "issued": "float8",
         "used": "float8",
         "create_date": "timestamp",
         "rel_movement_type": "varchar",
-        "points": "float8",
+        "rel_points": "float8",
         "rel_points_remaining": "float8",
         "rel_expiry_date": "date",
     }
@@ -628,7 +628,7 @@ def step_loyalty_ledger(env, plan, state):
         "CREATE TEMP TABLE bch_history (" + ", ".join(f"{c} {t}" for c, t in columns.items()) + ") ON COMMIT DROP"
     )
     copy_frame(cr, "bch_history", history[list(columns)])
-    overrides = {c: f"s.{c}" for c in columns if c != "partner_id" or rel_ledger}
+    overrides = {c: f"s.{c}" for c in columns if c != "rel_partner_id" or rel_ledger}
     overrides.update(order_model="'sale.order'", write_date="s.create_date")
     clone_rows(cr, "loyalty_history", template_history.id, "bch_history", overrides)
     # SQL, not unlink(): crm_loyalty's ledger is append-only, and these two rows are only templates.

@@ -30,6 +30,12 @@ RENAMES = [
     ("loyalty.history", "reversed_history_id", "rel_reversed_history_id"),
     ("loyalty.history", "reversed_by_id", "rel_reversed_by_id"),
     ("loyalty.history", "crm_credit_note_id", "rel_credit_note_id"),
+    ("loyalty.history", "points", "rel_points"),
+    ("loyalty.history", "reason", "rel_reason"),
+    ("loyalty.history", "complaint_id", "rel_complaint_id"),
+    ("loyalty.history", "partner_id", "rel_partner_id"),
+    ("loyalty.history", "program_id", "rel_program_id"),
+    ("loyalty.history", "user_id", "rel_user_id"),
 ]
 
 
