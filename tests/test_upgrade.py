@@ -29,6 +29,9 @@ MUST_HOLD_DATA = {
     "rel_movement_type",
     "rel_points_remaining",
     "rel_ledger",
+    "rel_points",
+    "rel_partner_id",
+    "rel_user_id",
 }
 
 
