@@ -1,3 +1,4 @@
+from . import crm_relationship_partner_mixin
 from . import crm_relationship_customer_mixin
 from . import crm_complaint_category
 from . import crm_complaint_cause

@@ -38,11 +38,9 @@ class CrmComplaint(models.Model):
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram")
     subject = fields.Char(required=True, tracking=True)
     description = fields.Html()
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True)
+    # kept when the contact goes: the company answers for what was raised
+    partner_id = fields.Many2one(tracking=True, ondelete="restrict")
     partner_email = fields.Char(related="partner_id.email", string="Customer Email")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, string="Customer Entity", index=True
-    )
     sale_order_id = fields.Many2one(
         "sale.order",
         string="Sales Order",

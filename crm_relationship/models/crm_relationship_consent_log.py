@@ -8,13 +8,10 @@ class CrmRelationshipConsentLog(models.Model):
     """Append-only history of consent changes, shown to the customer on request."""
 
     _name = "crm.relationship.consent.log"
+    _inherit = ["crm.relationship.partner.mixin"]
     _description = "Consent Change"
     _order = "date desc, id desc"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
-    )
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
     purpose = fields.Selection(CONSENT_PURPOSES, required=True, readonly=True)

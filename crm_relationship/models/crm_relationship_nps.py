@@ -17,10 +17,6 @@ class CrmRelationshipNps(models.Model):
     _rec_name = "partner_id"
     _check_company_auto = True
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
-    )
     state = fields.Selection([("sent", "Sent"), ("answered", "Answered")], required=True, default="sent", readonly=True)
     score = fields.Integer(readonly=True)
     comment = fields.Text(readonly=True)
