@@ -1,6 +1,10 @@
+import logging
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.crm_relationship.models.crm_relationship_outreach import OutreachResult
 from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
@@ -8,6 +12,8 @@ from .ledger_flags import LEDGER_RESYNC
 
 # Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
 LEDGER_CARD_FIELDS = ("points", "crm_tier_id", "crm_tier_review_date", "program_id")
+
+_logger = logging.getLogger(__name__)
 
 
 class LoyaltyCard(models.Model):
@@ -254,31 +260,59 @@ class LoyaltyCard(models.Model):
     @api.model
     def _cron_remind_expiring_points(self, today=None):
         """Remind each customer of the lots that entered their program's reminder window and were not
-        reminded yet: one mail per card and run, so a missed run only delays a reminder and a second run
-        sends nothing. Only programs that configure a "Before Points Expire" communication remind."""
+        reminded yet, one mail per card and run: a missed run only delays a reminder and a second run
+        sends nothing. Only programs that configure a "Before Points Expire" communication remind.
+
+        A service message about the customer's own account: it goes through the outbound policy (Do Not
+        Contact, a withdrawn email service consent, the blacklist, the contact window), by email even to
+        customers who prefer the phone. A lot whose customer is skipped stays unmarked and is reminded
+        once the customer may be reached again, while it is still in the window.
+        """
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
-        # The lots' own bookkeeping (a BOOKKEEPING_FIELDS field), marked and read back in one statement, so
-        # a lot is marked exactly when its reminder goes out.
+        # Lots locked while they are decided, so that two runs never remind the same lot twice.
         self.env.cr.execute(
             """
-            UPDATE loyalty_history h
-               SET crm_reminded_date = %(today)s
-              FROM loyalty_card c
+            SELECT h.id, h.card_id
+              FROM loyalty_history h
+              JOIN loyalty_card c ON c.id = h.card_id
               JOIN loyalty_program p ON p.id = c.program_id
-             WHERE c.id = h.card_id AND h.crm_reminded_date IS NULL AND h.points_remaining > 0
+             WHERE h.crm_reminded_date IS NULL AND h.points_remaining > 0
                AND p.crm_points_expire AND c.partner_id IS NOT NULL
                AND h.expiry_date >= %(today)s AND h.expiry_date <= %(today)s::date + p.crm_expiry_reminder_days
                AND EXISTS (SELECT 1 FROM loyalty_mail m
                             WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
-         RETURNING h.card_id
+               FOR UPDATE OF h SKIP LOCKED
             """,
             {"today": today},
         )
-        cards = self.browse(sorted({row[0] for row in self.env.cr.fetchall()}))
-        self.env["loyalty.history"].invalidate_model(["crm_reminded_date"])
+        lots_by_card = defaultdict(list)
+        for lot_id, card_id in self.env.cr.fetchall():
+            lots_by_card[card_id].append(lot_id)
+        result = OutreachResult(self.env)
         # sudo: the reminder goes out whoever runs the job, as the tier change mails do.
-        cards.sudo()._crm_send_communication("points_expiring")
+        cards = self.sudo().browse(sorted(lots_by_card))
+        Outreach = self.env["crm.relationship.outreach"]
+        plan = Outreach._plan(cards.partner_id, "service", calls=False)
+        by_template = defaultdict(lambda: cards.browse())
+        for card in cards:
+            communications = card.program_id.communication_plan_ids.filtered(lambda c: c.trigger == "points_expiring")
+            for template in communications.mail_template_id:
+                by_template[template] |= card
+        reached = cards.browse()
+        for template, template_cards in by_template.items():
+            reached |= Outreach._deliver(
+                template_cards, plan, template, result, call_summary=self.env._("Points about to expire")
+            )
+        lot_ids = [lot_id for card in reached for lot_id in lots_by_card[card.id]]
+        if lot_ids:
+            # the lots' own bookkeeping (a BOOKKEEPING_FIELDS field), marked as their reminder goes out
+            self.env.cr.execute(
+                "UPDATE loyalty_history SET crm_reminded_date = %s WHERE id = ANY(%s)", [today, lot_ids]
+            )
+            self.env["loyalty.history"].invalidate_model(["crm_reminded_date"])
+        _logger.info("Expiring points reminders: %s", result.message())
+        return result
 
     def _crm_send_communication(self, trigger):
         """Send each card the mails its program's Communications tab configures for ``trigger`` (see

@@ -1,8 +1,23 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
+
+    @api.model
+    def _complaint_team_for(self, partner, order, company):
+        """Team of a new complaint that names none: the order's, the customer's salesperson's, else the
+        complaint team of Settings (intake by portal and email names none)."""
+        # sudo: the intake (portal, mail gateway) reads the customer's and order's team to route the complaint
+        entity = partner.sudo().commercial_partner_id
+        teams = order.sudo().team_id | entity.user_id.sale_team_id
+        param = self.env["ir.config_parameter"].sudo().get_param("crm_relationship.complaint_team_id")
+        if param and param.isdigit():
+            teams |= self.sudo().browse(int(param)).exists()
+        for team in teams:
+            if team.active and (not team.company_id or team.company_id == company):
+                return team.with_env(self.env)
+        return self.browse()
 
     def _complaint_next_user(self):
         """Next available member of the team for a complaint: the one whose last complaint of the team

@@ -12,6 +12,25 @@ class ResConfigSettings(models.TransientModel):
         help="Days after closing during which the customer or an employee may reopen a complaint.",
     )
 
+    rel_complaint_team_id = fields.Many2one(
+        "crm.team",
+        string="Complaint Team",
+        config_parameter="crm_relationship.complaint_team_id",
+        help="Team of a new complaint whose order and customer's salesperson name no sales team.",
+    )
+    rel_nps_delay_days = fields.Integer(
+        string="Survey Delay (days)",
+        config_parameter="crm_relationship.nps_delay_days",
+        default=7,
+        help="Days after an order is invoiced before its customer gets the NPS survey.",
+    )
+    rel_nps_interval_days = fields.Integer(
+        string="Days Between Surveys",
+        config_parameter="crm_relationship.nps_interval_days",
+        default=90,
+        help="A customer gets the NPS survey at most once in this many days.",
+    )
+
     relationship_health_weight_value = fields.Integer(
         string="Weight of Value", config_parameter="crm_relationship.health_weight_value", default=30
     )
@@ -24,6 +43,14 @@ class ResConfigSettings(models.TransientModel):
     relationship_health_weight_complaints = fields.Integer(
         string="Weight of Complaints", config_parameter="crm_relationship.health_weight_complaints", default=15
     )
+
+    @api.constrains("rel_nps_delay_days", "rel_nps_interval_days")
+    def _check_rel_nps_days(self):
+        for settings in self:
+            if settings.rel_nps_delay_days < 0 or settings.rel_nps_interval_days < 1:
+                raise ValidationError(
+                    self.env._("The survey delay is zero or more days, and surveys are at least one day apart.")
+                )
 
     @api.constrains(
         "relationship_health_weight_value",
