@@ -269,26 +269,7 @@ class LoyaltyCard(models.Model):
         once the customer may be reached again, while it is still in the window.
         """
         today = today or fields.Date.context_today(self)
-        self.env.flush_all()
-        # Lots locked while they are decided, so that two runs never remind the same lot twice.
-        self.env.cr.execute(
-            """
-            SELECT h.id, h.card_id
-              FROM loyalty_history h
-              JOIN loyalty_card c ON c.id = h.card_id
-              JOIN loyalty_program p ON p.id = c.program_id
-             WHERE h.crm_reminded_date IS NULL AND h.points_remaining > 0
-               AND p.crm_points_expire AND c.partner_id IS NOT NULL
-               AND h.expiry_date >= %(today)s AND h.expiry_date <= %(today)s::date + p.crm_expiry_reminder_days
-               AND EXISTS (SELECT 1 FROM loyalty_mail m
-                            WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
-               FOR UPDATE OF h SKIP LOCKED
-            """,
-            {"today": today},
-        )
-        lots_by_card = defaultdict(list)
-        for lot_id, card_id in self.env.cr.fetchall():
-            lots_by_card[card_id].append(lot_id)
+        lots_by_card = self.env["loyalty.history"]._crm_lots_to_remind(today)
         result = OutreachResult(self.env)
         # sudo: the reminder goes out whoever runs the job, as the tier change mails do.
         cards = self.sudo().browse(sorted(lots_by_card))
@@ -304,13 +285,9 @@ class LoyaltyCard(models.Model):
             reached |= Outreach._deliver(
                 template_cards, plan, template, result, call_summary=self.env._("Points about to expire")
             )
-        lot_ids = [lot_id for card in reached for lot_id in lots_by_card[card.id]]
-        if lot_ids:
-            # the lots' own bookkeeping (a BOOKKEEPING_FIELDS field), marked as their reminder goes out
-            self.env.cr.execute(
-                "UPDATE loyalty_history SET crm_reminded_date = %s WHERE id = ANY(%s)", [today, lot_ids]
-            )
-            self.env["loyalty.history"].invalidate_model(["crm_reminded_date"])
+        self.env["loyalty.history"]._crm_mark_reminded(
+            [lot_id for card in reached for lot_id in lots_by_card[card.id]], today
+        )
         _logger.info("Expiring points reminders: %s", result.message())
         return result
 

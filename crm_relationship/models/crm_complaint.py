@@ -212,18 +212,7 @@ class CrmComplaint(models.Model):
             if stage.is_waiting_customer:
                 vals.setdefault("sla_paused_since", vals.get("date_open") or now)
         complaints = super().create(vals_list)
-        for complaint in complaints.filtered(lambda c: not c.team_id):
-            team = self.env["crm.team"]._complaint_team_for(
-                complaint.partner_id, complaint.sale_order_id, complaint.company_id
-            )
-            if team:
-                # sudo: routing also runs for portal and mail-gateway intake, who may not set the team
-                complaint.sudo().team_id = team
-        for complaint in complaints.filtered(lambda c: c.team_id and not c.user_id):
-            user = complaint.team_id._complaint_next_user()
-            if user:
-                # sudo: automatic assignment also runs for portal and mail-gateway intake
-                complaint.sudo().user_id = user
+        self.env["crm.team"]._complaint_route(complaints)
         complaints._refresh_sla_status()
         complaints._send_acknowledgement()
         return complaints
@@ -292,24 +281,12 @@ class CrmComplaint(models.Model):
                 complaint.rating_send_request(template, lang=partner.lang, force_send=False)
 
     def _send_acknowledgement(self):
-        """Answer each new complaint at once: its reference, the promised response time and the portal link.
-
-        A transactional message: no marketing consent needed and never delayed, only an email address.
-        """
-        template = self.env.ref(
-            "crm_relationship.mail_template_crm_complaint_acknowledgement", raise_if_not_found=False
+        """Answer each new complaint at once: its reference, the promised response time and the portal link,
+        from its handler (or the company)."""
+        template = self.env.ref("crm_relationship.mail_template_crm_complaint_acknowledgement", False)
+        self.env["crm.relationship.outreach"]._send_transactional(
+            self, template, lambda complaint: complaint.user_id.partner_id or complaint.company_id.partner_id
         )
-        plan = self.env["crm.relationship.outreach"]._plan(self.partner_id, "transactional")
-        for complaint in self:
-            if not template or plan[complaint.partner_id.id][0] != "email":
-                continue
-            author = complaint.user_id.partner_id or complaint.company_id.partner_id
-            # sudo: the acknowledgement is the company's automatic answer, whoever opened the complaint;
-            # an automated message, it is not the first response of the service level. The customer who
-            # opened it on the portal is its recipient although Odoo sees them as the real author.
-            complaint.sudo().with_context(mail_notify_author_mention=True).message_post_with_source(
-                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment", author_id=author.id
-            )
 
     def _resume_on_customer_reply(self, message):
         """The customer's reply (email or portal) resumes a clock paused waiting on them, and tells the owner."""

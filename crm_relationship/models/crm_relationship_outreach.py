@@ -255,6 +255,26 @@ class CrmRelationshipOutreach(models.AbstractModel):
         return records.browse(reached)
 
     @api.model
+    def _send_transactional(self, records, template, author):
+        """Post ``template`` on each record to its customer at once, as an automated message.
+
+        Transactional: no consent needed and never delayed, only an email address. An automated message
+        (``auto_comment``) is not an employee's answer, so no service-level clock takes it for one.
+        """
+        if not template or not records:
+            return
+        plan = self._plan(records.partner_id, TRANSACTIONAL)
+        for record in records:
+            if plan[record.partner_id.id][0] != "email":
+                continue
+            # sudo: the company's automatic answer goes out whoever created the record (a portal customer,
+            # the mail gateway); the customer who opened it is its recipient although Odoo sees them as the
+            # real author of the post
+            record.sudo().with_context(mail_notify_author_mention=True).message_post_with_source(
+                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment", author_id=author(record).id
+            )
+
+    @api.model
     def _sync_blacklist(self, partner, granted, source_label):
         """Email marketing consent withdrawn: Odoo's blacklist keeps mass mailing and list emails away from
         the address; granted again: the address leaves the blacklist."""
