@@ -209,7 +209,7 @@ class CrmRelationshipOutreach(models.AbstractModel):
         return reached
 
     def _plan_calls(self, calls, result, summary, note, now):
-        """One call activity per customer, on their salesperson (or the team leader), due in their window;
+        """One call activity per customer, on their salesperson (else the user running the action), due in their window;
         never a second open one with the same summary. Returns the records whose call was planned."""
         records = calls[0][0].browse([record.id for record, _when in calls])
         entities = records.partner_id.commercial_partner_id
@@ -230,7 +230,7 @@ class CrmRelationshipOutreach(models.AbstractModel):
             if entity.id in planned:
                 result.skip("call_planned")
                 continue
-            caller = entity.user_id or entity.team_id.user_id or fallback
+            caller = entity.user_id or fallback
             if not caller:
                 result.skip("no_caller")
                 continue

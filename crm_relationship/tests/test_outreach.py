@@ -173,3 +173,15 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
         calls = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.caller.id)])
         self.assertEqual(len(calls), 1)
         self.assertEqual(calls.date_deadline, MONDAY_7_UTC.date(), "due on the day of the slot, in the customer's zone")
+
+    def test_a_call_without_salesperson_goes_to_whoever_runs_it_never_to_the_scheduler(self):
+        self.caller.user_id = False
+        response = self.env["crm.relationship.nps"].create({"partner_id": self.caller.id})
+        Outreach = self.env["crm.relationship.outreach"]
+        scheduler = OutreachResult(self.env)
+        self.assertFalse(Outreach._plan_calls([(response, False)], scheduler, "Call", None, MONDAY_7_UTC))
+        self.assertEqual(scheduler.skipped, {"no_caller": 1})
+        manual = OutreachResult(self.env)
+        Outreach.with_user(self.relationship_user)._plan_calls([(response, False)], manual, "Call", None, MONDAY_7_UTC)
+        call = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.caller.id)])
+        self.assertEqual(call.user_id, self.relationship_user)
