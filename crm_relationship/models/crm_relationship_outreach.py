@@ -22,6 +22,7 @@ class OutreachResult:
         self.sent = 0
         self.scheduled = 0
         self.calls = 0
+        self.activities = 0
         self.skipped = Counter()
 
     def skip(self, reason, count=1):
@@ -50,6 +51,8 @@ class OutreachResult:
             scheduled=self.scheduled,
             calls=self.calls,
         )
+        if self.activities:
+            text = f"{text} {self.env._('%(count)s to-do activities planned.', count=self.activities)}"
         if self.skipped:
             labels = self.reason_labels()
             reasons = ", ".join(
@@ -208,11 +211,13 @@ class CrmRelationshipOutreach(models.AbstractModel):
             reached |= self._plan_calls(calls, result, call_summary, call_note, now)
         return reached
 
-    def _plan_calls(self, calls, result, summary, note, now):
-        """One call activity per customer, on their salesperson (else the user running the action), due in their window;
-        never a second open one with the same summary. Returns the records whose call was planned."""
+    def _plan_calls(self, calls, result, summary, note, now, activity_type=None):
+        """One call activity (or ``activity_type``) per customer, on their salesperson (else the user running
+        the action), due in their window; never a second open one with the same summary. Returns the records
+        whose activity was planned."""
         records = calls[0][0].browse([record.id for record, _when in calls])
-        entities = records.partner_id.commercial_partner_id
+        customers = records if records._name == "res.partner" else records.partner_id
+        entities = customers.commercial_partner_id
         # sudo: planned calls of any user are checked, so that no customer gets the same call twice
         open_calls = (
             self.env["mail.activity"]
@@ -223,10 +228,12 @@ class CrmRelationshipOutreach(models.AbstractModel):
         user = self.env.user
         fallback = user if user._is_internal() and not user._is_superuser() else user.browse()
         call_type = self.env.ref("mail.mail_activity_data_call")
+        activity_type = activity_type or call_type
         model_id = self.env["ir.model"]._get_id("res.partner")
         values, reached = [], []
         for record, when in calls:
-            entity = record.partner_id.commercial_partner_id.sudo()
+            customer = record if record._name == "res.partner" else record.partner_id
+            entity = customer.commercial_partner_id.sudo()
             if entity.id in planned:
                 result.skip("call_planned")
                 continue
@@ -241,7 +248,7 @@ class CrmRelationshipOutreach(models.AbstractModel):
                 {
                     "res_model_id": model_id,
                     "res_id": entity.id,
-                    "activity_type_id": call_type.id,
+                    "activity_type_id": activity_type.id,
                     "summary": summary,
                     "note": tools.plaintext2html(note(record)) if note else False,
                     "user_id": caller.id,
@@ -251,7 +258,10 @@ class CrmRelationshipOutreach(models.AbstractModel):
             reached.append(record.id)
         # sudo: the call is planned for the customer's salesperson, whom the runner may not assign work to
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
-        result.calls += len(values)
+        if activity_type == call_type:
+            result.calls += len(values)
+        else:
+            result.activities += len(values)
         return records.browse(reached)
 
     @api.model

@@ -31,6 +31,20 @@ class ResConfigSettings(models.TransientModel):
         help="A customer gets the NPS survey at most once in this many days.",
     )
 
+    rel_retention_value_top_percent = fields.Integer(
+        string="Retention: Value Rank Within Top (%)",
+        config_parameter="crm_relationship.retention_value_top_percent",
+        default=20,
+        help="An at-risk customer gets a retention activity when their total spend ranks within this top share.",
+    )
+    rel_retention_alive_max_percent = fields.Integer(
+        string="Retention: Probability Still Active At Most (%)",
+        config_parameter="crm_relationship.retention_alive_max_percent",
+        default=60,
+        help="An at-risk customer gets a retention activity when their probability of still being active "
+        "has dropped to this or lower.",
+    )
+
     relationship_health_weight_value = fields.Integer(
         string="Weight of Value", config_parameter="crm_relationship.health_weight_value", default=30
     )
@@ -43,6 +57,13 @@ class ResConfigSettings(models.TransientModel):
     relationship_health_weight_complaints = fields.Integer(
         string="Weight of Complaints", config_parameter="crm_relationship.health_weight_complaints", default=15
     )
+
+    @api.constrains("rel_retention_value_top_percent", "rel_retention_alive_max_percent")
+    def _check_rel_retention_thresholds(self):
+        for settings in self:
+            values = (settings.rel_retention_value_top_percent, settings.rel_retention_alive_max_percent)
+            if not all(0 <= value <= 100 for value in values):
+                raise ValidationError(self.env._("Retention thresholds are percentages between 0 and 100."))
 
     @api.constrains("rel_nps_delay_days", "rel_nps_interval_days")
     def _check_rel_nps_days(self):

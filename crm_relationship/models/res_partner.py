@@ -152,6 +152,13 @@ class ResPartner(models.Model):
     )
     complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
     complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+    rel_retention_flagged = fields.Boolean(
+        string="Retention Activity Planned",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="A retention activity was planned since the customer became at risk.",
+    )
     cmr_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
 
     def init(self):
