@@ -122,7 +122,7 @@ class CrmRelationshipAnalysis(models.Model):
             self._commit()
             messages = self._analyse()
             retention = self.env["crm.relationship.retention"]._schedule_for_company(self.company_id)
-            messages.append(self.env._("Retention activities: %s", retention.message()))
+            messages.append(self.env._("Retention: %s", retention.activity_message()))
             self.write(
                 {
                     "state": "done",

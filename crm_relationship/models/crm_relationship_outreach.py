@@ -51,8 +51,18 @@ class OutreachResult:
             scheduled=self.scheduled,
             calls=self.calls,
         )
-        if self.activities:
-            text = f"{text} {self.env._('%(count)s to-do activities planned.', count=self.activities)}"
+        return self._with_skips(text)
+
+    def activity_message(self):
+        """The counts of an action that plans activities only (retention)."""
+        text = self.env._(
+            "%(calls)s calls and %(activities)s to-do activities planned.",
+            calls=self.calls,
+            activities=self.activities,
+        )
+        return self._with_skips(text)
+
+    def _with_skips(self, text):
         if self.skipped:
             labels = self.reason_labels()
             reasons = ", ".join(

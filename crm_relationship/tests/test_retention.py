@@ -68,6 +68,9 @@ class TestRetention(RolesMixin, TransactionCase):
         result = self._schedule()
         self.assertEqual((result.calls, result.activities), (1, 1))
         self.assertEqual(dict(result.skipped), {"do_not_contact": 1})
+        self.assertEqual(
+            result.activity_message(), "1 calls and 1 to-do activities planned. Skipped: 1 Do Not Contact."
+        )
         todo = self._activities(self.drifting)
         self.assertEqual(todo.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
         self.assertEqual(todo.user_id, self.salesperson, "the customer's salesperson")
