@@ -40,7 +40,6 @@ class OutreachResult:
             "no_caller": self.env._("no salesperson to call them"),
             "call_planned": self.env._("a call is already planned"),
             "recently_surveyed": self.env._("surveyed recently"),
-            "answered": self.env._("survey already answered"),
             "no_template": self.env._("email template missing"),
         }
 
@@ -68,7 +67,8 @@ class OutreachResult:
             reasons = ", ".join(
                 f"{count} {labels.get(reason, reason)}" for reason, count in sorted(self.skipped.items())
             )
-            text = f"{text} {self.env._('Skipped: %(reasons)s.', reasons=reasons)}"
+            skipped = self.env._("Skipped: %(reasons)s.", reasons=reasons)
+            text = f"{text} {skipped}"
         return text
 
     def notification(self, title):
