@@ -185,3 +185,14 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
         Outreach.with_user(self.relationship_user)._plan_calls([(response, False)], manual, "Call", None, MONDAY_7_UTC)
         call = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", self.caller.id)])
         self.assertEqual(call.user_id, self.relationship_user)
+
+    def test_deleted_template_or_missing_phone_is_skipped_and_the_run_goes_on(self):
+        self.env.ref("crm_relationship.mail_template_nps_invitation").unlink()
+        self.caller.phone = False
+        action = (
+            (self.anytime | self.caller | self.do_not_contact).with_user(self.relationship_user).action_rel_send_nps()
+        )
+        message = action["params"]["message"]
+        for fragment in ("1 email template missing", "1 no phone number", "1 Do Not Contact"):
+            self.assertIn(fragment, message)
+        self.assertFalse(self.env["crm.relationship.nps"].search([("partner_id", "in", self.everyone.ids)]))
