@@ -284,15 +284,28 @@ class CrmRelationshipOutreach(models.AbstractModel):
         if not template or not records:
             return
         plan = self._plan(records.partner_id, TRANSACTIONAL)
+        by_author = defaultdict(list)
         for record in records:
-            if plan[record.partner_id.id][0] != "email":
-                continue
-            # sudo: the company's automatic answer goes out whoever created the record (a portal customer,
-            # the mail gateway); the customer who opened it is its recipient although Odoo sees them as the
-            # real author of the post
-            record.sudo().with_context(mail_notify_author_mention=True).message_post_with_source(
-                template, message_type="auto_comment", subtype_xmlid="mail.mt_comment", author_id=author(record).id
+            if plan[record.partner_id.id][0] == "email":
+                by_author[author(record).id].append(record.id)
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        for author_id, ids in by_author.items():
+            # sudo: the company's automatic answer goes out whoever created the records (a portal customer,
+            # the mail gateway); the customer who opened one is its recipient although Odoo sees them as the
+            # real author of the post. One composer renders the template for the whole batch.
+            composer = (
+                self.env["mail.compose.message"]
+                .sudo()
+                .with_context(
+                    mail_notify_author_mention=True,
+                    default_composition_mode="comment",
+                    default_model=records._name,
+                    default_res_ids=ids,
+                    default_template_id=template.id,
+                )
+                .create({"message_type": "auto_comment", "subtype_id": subtype_id, "author_id": author_id})
             )
+            composer._action_send_mail()
 
     @api.model
     def _sync_blacklist(self, partner, granted, source_label):
