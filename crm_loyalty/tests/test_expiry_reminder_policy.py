@@ -19,7 +19,7 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        cls.program.write({"crm_points_expire": True, "crm_expiry_reminder_days": 14})
+        cls.program.write({"rel_points_expire": True, "rel_expiry_reminder_days": 14})
         cls.today = fields.Date.context_today(cls.env["loyalty.card"])
         cls.Card = cls.env["loyalty.card"]
 
@@ -27,8 +27,8 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
         card = self.Card.create({"program_id": self.program.id, "partner_id": partner.id})
         lots = self.env["loyalty.history"]
         for index, day in enumerate(days):
-            lots |= card._crm_add_movement(
-                "adjusted", 10 * (index + 1), f"Lot {index}", expiry_date=self.today + timedelta(days=day)
+            lots |= card._rel_add_movement(
+                "adjusted", 10 * (index + 1), f"Lot {index}", rel_expiry_date=self.today + timedelta(days=day)
             )
         return card, lots
 
@@ -40,21 +40,21 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
         card, lots = self._card_with_lots(self.portal_partner, 5, 9)
         # the customer's own choice on the portal (the controller writes it this way)
         self.portal_partner.with_user(self.portal_user).sudo()._update_relationship_profile(
-            {"preferred_contact_channel": "none"}, "portal"
+            {"rel_preferred_contact_channel": "none"}, "portal"
         )
         result = self.Card._cron_remind_expiring_points(today=self.today)
         self.assertEqual(dict(result.skipped), {"do_not_contact": 1})
         self.assertFalse(self._mails(card))
-        self.assertFalse(any(lots.mapped("crm_reminded_date")), "skipped lots are not marked")
+        self.assertFalse(any(lots.mapped("rel_reminded_date")), "skipped lots are not marked")
 
         self.portal_partner.with_user(self.portal_user).sudo()._update_relationship_profile(
-            {"preferred_contact_channel": "email"}, "portal"
+            {"rel_preferred_contact_channel": "email"}, "portal"
         )
         # a day of the job was missed meanwhile: the lots still in the window are reminded together
         result = self.Card._cron_remind_expiring_points(today=self.today + timedelta(days=2))
         self.assertEqual(result.sent, 1)
         self.assertEqual(len(self._mails(card)), 1, "one mail for both lots")
-        self.assertEqual(set(lots.mapped("crm_reminded_date")), {self.today + timedelta(days=2)})
+        self.assertEqual(set(lots.mapped("rel_reminded_date")), {self.today + timedelta(days=2)})
         self.Card._cron_remind_expiring_points(today=self.today + timedelta(days=3))
         self.assertEqual(len(self._mails(card)), 1, "once per lot")
 
@@ -64,7 +64,7 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
         result = self.Card._cron_remind_expiring_points(today=self.today)
         self.assertEqual(dict(result.skipped), {"no_consent": 1})
         self.assertFalse(self._mails(card))
-        self.assertFalse(lots.crm_reminded_date)
+        self.assertFalse(lots.rel_reminded_date)
 
     def test_reminder_waits_for_the_contact_window_and_phone_customers_get_mail(self):
         shanghai = pytz.timezone("Asia/Shanghai")
@@ -75,15 +75,15 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
                 "name": "Wendy Window",
                 "email": "wendy@example.com",
                 "tz": "Asia/Shanghai",
-                "contact_window_weekday_ids": [fields.Command.set(weekday.ids)],
-                "contact_window_start": 10.0,
-                "contact_window_end": 12.0,
+                "rel_contact_window_weekday_ids": [fields.Command.set(weekday.ids)],
+                "rel_contact_window_start": 10.0,
+                "rel_contact_window_end": 12.0,
             }
         )
         caller = self.env["res.partner"].create(
             {"name": "Pia Phone", "email": "pia@example.com", "phone": "+86 10 1234 5678"}
         )
-        caller.preferred_contact_channel = "phone"
+        caller.rel_preferred_contact_channel = "phone"
         windowed_card, windowed_lots = self._card_with_lots(windowed, 4)
         caller_card, _caller_lots = self._card_with_lots(caller, 4)
         result = self.Card._cron_remind_expiring_points(today=self.today)
@@ -91,7 +91,7 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
         mail = self._mails(windowed_card)
         local = pytz.utc.localize(mail.scheduled_date).astimezone(shanghai)
         self.assertEqual((local.weekday(), local.hour), (weekday.sequence, 10))
-        self.assertEqual(windowed_lots.crm_reminded_date, self.today, "scheduled counts as reminded")
+        self.assertEqual(windowed_lots.rel_reminded_date, self.today, "scheduled counts as reminded")
         self.assertEqual(len(self._mails(caller_card)), 1, "a reminder is not worth a call: emailed")
         self.assertFalse(
             self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", caller.id)])

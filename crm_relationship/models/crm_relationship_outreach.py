@@ -138,7 +138,7 @@ class CrmRelationshipOutreach(models.AbstractModel):
         entity = partner.commercial_partner_id
         if purpose == TRANSACTIONAL:
             return ("email", False) if partner.email_normalized else ("skip", "no_email")
-        preferred = entity.preferred_contact_channel or partner.preferred_contact_channel
+        preferred = entity.rel_preferred_contact_channel or partner.rel_preferred_contact_channel
         if preferred == "none":
             return ("skip", "do_not_contact")
         channel = "phone" if preferred == "phone" and calls else "email"
@@ -159,8 +159,8 @@ class CrmRelationshipOutreach(models.AbstractModel):
     def _next_slot(self, entity, partner, now):
         """Start of the customer's next contact slot in naive UTC, False if they may be contacted now,
         or the reason code when the window cannot be read."""
-        days = set(entity.contact_window_weekday_ids.mapped("sequence"))
-        start, end = entity.contact_window_start or 0.0, entity.contact_window_end or 0.0
+        days = set(entity.rel_contact_window_weekday_ids.mapped("sequence"))
+        start, end = entity.rel_contact_window_start or 0.0, entity.rel_contact_window_end or 0.0
         if not days and not start and not end:
             return False
         if not (0 <= start <= 24 and 0 <= end <= 24) or ((start or end) and start >= end):

@@ -32,31 +32,31 @@ class CrmRelationshipRetention(models.AbstractModel):
         cr.execute(
             """
             UPDATE res_partner SET rel_retention_flagged = FALSE
-             WHERE rel_retention_flagged AND relationship_company_id = %s
-               AND lifecycle_stage IS DISTINCT FROM 'at_risk'
+             WHERE rel_retention_flagged AND rel_company_id = %s
+               AND rel_lifecycle_stage IS DISTINCT FROM 'at_risk'
             """,
             [company.id],
         )
         cr.execute(
             """
             WITH ranked AS (
-                SELECT id, lifecycle_stage, rel_retention_flagged, clv_probability_alive, rfm_recency,
-                       cume_dist() OVER (ORDER BY rfm_monetary DESC) AS value_rank
+                SELECT id, rel_lifecycle_stage, rel_retention_flagged, rel_clv_probability_alive, rel_rfm_recency,
+                       cume_dist() OVER (ORDER BY rel_rfm_monetary DESC) AS value_rank
                   FROM res_partner
-                 WHERE relationship_company_id = %(company)s AND rfm_segment IS NOT NULL
+                 WHERE rel_company_id = %(company)s AND rel_rfm_segment IS NOT NULL
             ), occasions AS (
                 SELECT p.commercial_partner_id AS id,
                        (MAX(o.date_order::date) - MIN(o.date_order::date))::float8
                          / NULLIF(COUNT(DISTINCT o.date_order::date) - 1, 0) AS interval_days
                   FROM sale_order o JOIN res_partner p ON p.id = o.partner_id
                  WHERE o.state = 'sale' AND o.company_id = %(company)s
-                   AND p.commercial_partner_id IN (SELECT id FROM ranked WHERE lifecycle_stage = 'at_risk')
+                   AND p.commercial_partner_id IN (SELECT id FROM ranked WHERE rel_lifecycle_stage = 'at_risk')
               GROUP BY 1
             )
-            SELECT r.id, r.value_rank, r.rfm_recency, occasions.interval_days
+            SELECT r.id, r.value_rank, r.rel_rfm_recency, occasions.interval_days
               FROM ranked r LEFT JOIN occasions ON occasions.id = r.id
-             WHERE r.lifecycle_stage = 'at_risk' AND NOT COALESCE(r.rel_retention_flagged, FALSE)
-               AND r.value_rank <= %(top)s AND COALESCE(r.clv_probability_alive, 0) <= %(alive)s
+             WHERE r.rel_lifecycle_stage = 'at_risk' AND NOT COALESCE(r.rel_retention_flagged, FALSE)
+               AND r.value_rank <= %(top)s AND COALESCE(r.rel_clv_probability_alive, 0) <= %(alive)s
              ORDER BY r.id
             """,
             {"company": company.id, "top": top, "alive": alive_max},

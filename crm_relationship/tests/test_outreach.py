@@ -33,19 +33,19 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
         cls.anytime = customer("Anna")
         cls.evenings = customer(
             "Erik",
-            contact_window_weekday_ids=[fields.Command.set([cls.weekday[2].id])],
-            contact_window_start=18.0,
-            contact_window_end=20.0,
+            rel_contact_window_weekday_ids=[fields.Command.set([cls.weekday[2].id])],
+            rel_contact_window_start=18.0,
+            rel_contact_window_end=20.0,
         )
-        cls.caller = customer("Paul", preferred_contact_channel="phone", phone="+33 1 23 45 67 89")
+        cls.caller = customer("Paul", rel_preferred_contact_channel="phone", phone="+33 1 23 45 67 89")
         cls.caller._set_relationship_consent("phone", "surveys", True, "backoffice")
         cls.caller.user_id = cls.salesperson
-        cls.do_not_contact = customer("Dora", preferred_contact_channel="none")
+        cls.do_not_contact = customer("Dora", rel_preferred_contact_channel="none")
         cls.silent = Partner.create({"name": "Silas", "email": "silas@example.com"})
         cls.blacklisted = customer("Bella")
         cls.env["mail.blacklist"]._add(cls.blacklisted.email)
         cls.no_email = customer("Nemo", email=False)
-        cls.no_tz = customer("Theo", tz=False, contact_window_start=9.0, contact_window_end=17.0)
+        cls.no_tz = customer("Theo", tz=False, rel_contact_window_start=9.0, rel_contact_window_end=17.0)
         cls.everyone = (
             cls.anytime
             | cls.evenings
@@ -76,7 +76,7 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
 
     def test_inside_the_window_is_now_and_after_it_the_next_day(self):
         Outreach = self.env["crm.relationship.outreach"]
-        self.anytime.write({"contact_window_start": 8.0, "contact_window_end": 12.0})
+        self.anytime.write({"rel_contact_window_start": 8.0, "rel_contact_window_end": 12.0})
         self.assertEqual(Outreach._plan(self.anytime, "surveys", now=MONDAY_7_UTC)[self.anytime.id], ("email", False))
         late = MONDAY_7_UTC.replace(hour=15)  # 16:00 in Paris, after the window
         self.assertEqual(

@@ -25,22 +25,22 @@ class TestRetention(RolesMixin, TransactionCase):
             partner = Partner.create({"name": name, "email": f"{name.lower()}@example.com", "tz": "UTC", **values})
             partner.write(
                 {
-                    "relationship_company_id": cls.company.id,
-                    "rfm_segment": "at_risk" if stage == "at_risk" else "loyal",
-                    "rfm_monetary": monetary,
-                    "rfm_recency": 133,
-                    "lifecycle_stage": stage,
-                    "clv_probability_alive": alive,
+                    "rel_company_id": cls.company.id,
+                    "rel_rfm_segment": "at_risk" if stage == "at_risk" else "loyal",
+                    "rel_rfm_monetary": monetary,
+                    "rel_rfm_recency": 133,
+                    "rel_lifecycle_stage": stage,
+                    "rel_clv_probability_alive": alive,
                 }
             )
             return partner
 
         cls.drifting = customer("Ada", 1000, "at_risk", 0.3, user_id=cls.salesperson.id)
         cls.caller = customer(
-            "Bob", 900, "at_risk", 0.2, user_id=cls.salesperson.id, phone="+41 1", preferred_contact_channel="phone"
+            "Bob", 900, "at_risk", 0.2, user_id=cls.salesperson.id, phone="+41 1", rel_preferred_contact_channel="phone"
         )
         cls.still_alive = customer("Cid", 800, "at_risk", 0.9, user_id=cls.salesperson.id)
-        cls.do_not_contact = customer("Dot", 700, "at_risk", 0.1, preferred_contact_channel="none")
+        cls.do_not_contact = customer("Dot", 700, "at_risk", 0.1, rel_preferred_contact_channel="none")
         cls.small = customer("Eve", 100, "at_risk", 0.1, user_id=cls.salesperson.id)
         for index in range(5):
             customer(f"Fay{index}", 200 + index)
@@ -89,10 +89,10 @@ class TestRetention(RolesMixin, TransactionCase):
     def test_a_customer_who_recovers_and_drifts_again_gets_a_new_activity(self):
         self._schedule()
         self._activities(self.drifting).action_feedback(feedback="Called, they will order next week.")
-        self.drifting.lifecycle_stage = "active"
+        self.drifting.rel_lifecycle_stage = "active"
         self._schedule()
         self.assertFalse(self.drifting.rel_retention_flagged)
-        self.drifting.lifecycle_stage = "at_risk"
+        self.drifting.rel_lifecycle_stage = "at_risk"
         result = self._schedule()
         self.assertEqual(result.activities, 1)
         self.assertEqual(len(self._activities(self.drifting)), 1, "the done one is in the chatter, one open")
