@@ -1,6 +1,10 @@
+import logging
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.crm_relationship.models.crm_relationship_outreach import OutreachResult
 from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
@@ -8,6 +12,8 @@ from .ledger_flags import LEDGER_RESYNC
 
 # Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
 LEDGER_CARD_FIELDS = ("points", "rel_tier_id", "rel_tier_review_date", "program_id")
+
+_logger = logging.getLogger(__name__)
 
 
 class LoyaltyCard(models.Model):
@@ -254,31 +260,36 @@ class LoyaltyCard(models.Model):
     @api.model
     def _cron_remind_expiring_points(self, today=None):
         """Remind each customer of the lots that entered their program's reminder window and were not
-        reminded yet: one mail per card and run, so a missed run only delays a reminder and a second run
-        sends nothing. Only programs that configure a "Before Points Expire" communication remind."""
+        reminded yet, one mail per card and run: a missed run only delays a reminder and a second run
+        sends nothing. Only programs that configure a "Before Points Expire" communication remind.
+
+        A service message about the customer's own account: it goes through the outbound policy (Do Not
+        Contact, a withdrawn email service consent, the blacklist, the contact window), by email even to
+        customers who prefer the phone. A lot whose customer is skipped stays unmarked and is reminded
+        once the customer may be reached again, while it is still in the window.
+        """
         today = today or fields.Date.context_today(self)
-        self.env.flush_all()
-        # The lots' own bookkeeping (a BOOKKEEPING_FIELDS field), marked and read back in one statement, so
-        # a lot is marked exactly when its reminder goes out.
-        self.env.cr.execute(
-            """
-            UPDATE loyalty_history h
-               SET rel_reminded_date = %(today)s
-              FROM loyalty_card c
-              JOIN loyalty_program p ON p.id = c.program_id
-             WHERE c.id = h.card_id AND h.rel_reminded_date IS NULL AND h.rel_points_remaining > 0
-               AND p.rel_points_expire AND c.partner_id IS NOT NULL
-               AND h.rel_expiry_date >= %(today)s AND h.rel_expiry_date <= %(today)s::date + p.rel_expiry_reminder_days
-               AND EXISTS (SELECT 1 FROM loyalty_mail m
-                            WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
-         RETURNING h.card_id
-            """,
-            {"today": today},
-        )
-        cards = self.browse(sorted({row[0] for row in self.env.cr.fetchall()}))
-        self.env["loyalty.history"].invalidate_model(["rel_reminded_date"])
+        lots_by_card = self.env["loyalty.history"]._rel_lots_to_remind(today)
+        result = OutreachResult(self.env)
         # sudo: the reminder goes out whoever runs the job, as the tier change mails do.
-        cards.sudo()._rel_send_communication("points_expiring")
+        cards = self.sudo().browse(sorted(lots_by_card))
+        Outreach = self.env["crm.relationship.outreach"]
+        plan = Outreach._plan(cards.partner_id, "service", calls=False)
+        by_template = defaultdict(lambda: cards.browse())
+        for card in cards:
+            communications = card.program_id.communication_plan_ids.filtered(lambda c: c.trigger == "points_expiring")
+            for template in communications.mail_template_id:
+                by_template[template] |= card
+        reached = cards.browse()
+        for template, template_cards in by_template.items():
+            reached |= Outreach._deliver(
+                template_cards, plan, template, result, call_summary=self.env._("Points about to expire")
+            )
+        self.env["loyalty.history"]._rel_mark_reminded(
+            [lot_id for card in reached for lot_id in lots_by_card[card.id]], today
+        )
+        _logger.info("Expiring points reminders: %s", result.message())
+        return result
 
     def _rel_send_communication(self, trigger):
         """Send each card the mails its program's Communications tab configures for ``trigger`` (see
@@ -292,7 +303,7 @@ class LoyaltyCard(models.Model):
     def _rel_demo_load_history(self, movements):
         """Demo data: write a card's ledger through ``_rel_add_movement``, like any other movement.
 
-        ``movements``: (movement_type, points, description, expires_in_days or False) tuples; a lot with a
+        ``movements``: (rel_movement_type, points, description, expires_in_days or False) tuples; a lot with a
         number of days expires that many days from today instead of after the program's default period.
         Cards that already have movements are left alone, so loading the demo twice adds nothing.
         """
@@ -301,6 +312,9 @@ class LoyaltyCard(models.Model):
             for movement_type, points, description, days in movements:
                 values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
                 card._rel_add_movement(movement_type, points, description, **values)
+            for rel_movement_type, points, description, days in movements:
+                values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
+                card._rel_add_movement(rel_movement_type, points, description, **values)
             card._rel_review_tier(upgrade_only=True)
         return True
 

@@ -281,3 +281,40 @@ class LoyaltyHistory(models.Model):
         self.env["loyalty.card"].browse(card_ids)._rel_sync_points_from_ledger()
         self.invalidate_model()
         return len(card_ids)
+
+    # ------------------------------------------------------------------ expiry reminders
+    @api.model
+    def _rel_lots_to_remind(self, today):
+        """``{card id: [lot ids]}`` of the lots in their program's reminder window and not reminded yet.
+
+        The lots are locked until the transaction ends, so that two runs never remind the same lot twice.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT h.id, h.card_id
+              FROM loyalty_history h
+              JOIN loyalty_card c ON c.id = h.card_id
+              JOIN loyalty_program p ON p.id = c.program_id
+             WHERE h.rel_reminded_date IS NULL AND h.rel_points_remaining > 0
+               AND p.rel_points_expire AND c.partner_id IS NOT NULL
+               AND h.rel_expiry_date >= %(today)s AND h.rel_expiry_date <= %(today)s::date + p.rel_expiry_reminder_days
+               AND EXISTS (SELECT 1 FROM loyalty_mail m
+                            WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
+               FOR UPDATE OF h SKIP LOCKED
+            """,
+            {"today": today},
+        )
+        lots_by_card = defaultdict(list)
+        for lot_id, card_id in self.env.cr.fetchall():
+            lots_by_card[card_id].append(lot_id)
+        return lots_by_card
+
+    @api.model
+    def _rel_mark_reminded(self, lot_ids, today):
+        """Mark the lots whose reminder went out (the lots' own bookkeeping, a BOOKKEEPING_FIELDS field)."""
+        if lot_ids:
+            self.env.cr.execute(
+                "UPDATE loyalty_history SET rel_reminded_date = %s WHERE id = ANY(%s)", [today, lot_ids]
+            )
+            self.invalidate_model(["rel_reminded_date"])

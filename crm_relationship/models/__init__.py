@@ -16,7 +16,9 @@ from . import crm_relationship_weekday
 from . import crm_relationship_need
 from . import crm_relationship_consent
 from . import crm_relationship_consent_log
+from . import crm_relationship_outreach
 from . import crm_relationship_nps
+from . import crm_relationship_retention
 from . import crm_relationship_analysis
 from . import crm_relationship_recommendation
 from . import ir_http

@@ -217,12 +217,9 @@ class CrmComplaint(models.Model):
             if stage.is_waiting_customer:
                 vals.setdefault("sla_paused_since", vals.get("date_open") or now)
         complaints = super().create(vals_list)
-        for complaint in complaints.filtered(lambda c: c.team_id and not c.user_id):
-            user = complaint.team_id._complaint_next_user()
-            if user:
-                # sudo: automatic assignment also runs for portal and mail-gateway intake
-                complaint.sudo().user_id = user
+        self.env["crm.team"]._complaint_route(complaints)
         complaints._refresh_sla_status()
+        complaints._send_acknowledgement()
         return complaints
 
     def write(self, vals):
@@ -287,6 +284,38 @@ class CrmComplaint(models.Model):
             partner = complaint._rating_get_partner()
             if template and partner and partner != self.env.user.partner_id:
                 complaint.rating_send_request(template, lang=partner.lang, force_send=False)
+
+    def _send_acknowledgement(self):
+        """Answer each new complaint at once: its reference, the promised response time and the portal link,
+        from its handler (or the company)."""
+        template = self.env.ref("crm_relationship.mail_template_crm_complaint_acknowledgement", False)
+        self.env["crm.relationship.outreach"]._send_transactional(
+            self, template, lambda complaint: complaint.user_id.partner_id or complaint.company_id.partner_id
+        )
+
+    def _resume_on_customer_reply(self, message):
+        """The customer's reply (email or portal) resumes a clock paused waiting on them, and tells the owner."""
+        author = message.author_id
+        if (
+            not self.sla_paused_since
+            or message.message_type not in ("comment", "email")
+            or not author
+            or author.commercial_partner_id != self.commercial_partner_id
+            or author.user_ids.filtered(lambda user: not user.share)
+        ):
+            return
+        stage = self._default_stage_id()
+        if not stage:
+            return
+        owner = self.user_id or self.team_id.user_id
+        # sudo: the customer's reply moves the complaint on; customers may not change the stage themselves
+        self.sudo().write({"stage_id": stage.id})
+        if owner:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("The customer replied: the service-level clock runs again"),
+                user_id=owner.id,
+            )
 
     def _can_reopen(self):
         """True while the complaint is closed and its reopening window (in days) is open."""
@@ -361,6 +390,7 @@ class CrmComplaint(models.Model):
     def _message_post_after_hook(self, message, msg_values):
         """The first public message of an employee is the first response of the SLA."""
         result = super()._message_post_after_hook(message, msg_values)
+        self._resume_on_customer_reply(message)
         if (
             not self.date_first_response
             and message.message_type == "comment"

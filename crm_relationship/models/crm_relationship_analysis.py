@@ -121,6 +121,8 @@ class CrmRelationshipAnalysis(models.Model):
             self.write({"state": "running", "date_start": fields.Datetime.now()} if not resumed else {})
             self._commit()
             messages = self._analyse()
+            retention = self.env["crm.relationship.retention"]._schedule_for_company(self.company_id)
+            messages.append(self.env._("Retention: %s", retention.activity_message()))
             self.write(
                 {
                     "state": "done",

@@ -4,6 +4,7 @@ from odoo.fields import Domain
 
 from ..analytics.rfm import SEGMENTS
 from .crm_relationship_consent import CONSENT_SOURCES
+from .crm_relationship_outreach import OutreachResult
 
 LIFECYCLE_STAGES = [
     ("prospect", "Prospect"),
@@ -151,6 +152,13 @@ class ResPartner(models.Model):
     )
     rel_complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
     rel_complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+    rel_retention_flagged = fields.Boolean(
+        string="Retention Activity Planned",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="A retention activity was planned since the customer became at risk.",
+    )
     rel_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
 
     def init(self):
@@ -261,6 +269,13 @@ class ResPartner(models.Model):
         )
         return bool(consent.granted) and self.commercial_partner_id.rel_preferred_contact_channel != "none"
 
+    def action_rel_send_nps(self):
+        """Send the NPS survey to the selected customers now, through the outbound policy."""
+        self.env["crm.relationship.nps"]._check_relationship_user()
+        result = OutreachResult(self.env)
+        self.env["crm.relationship.nps"]._send_invitations(self, result=result)
+        return result.notification(self.env._("NPS survey"))
+
     def _check_relationship_consent_access(self):
         """Who may record this customer's consent: the customer for their own entity, or a Relationship User."""
         self.ensure_one()
@@ -317,6 +332,9 @@ class ResPartner(models.Model):
                 "user_id": self.env.uid,
             }
         )
+        if channel == "email" and purpose == "marketing":
+            labels = dict(Consent._fields["source"]._description_selection(self.env))
+            self.env["crm.relationship.outreach"]._sync_blacklist(self, granted, labels[source])
         return consent_sudo.with_env(self.env)
 
     def _update_relationship_profile(self, vals, source):
