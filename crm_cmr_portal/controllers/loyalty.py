@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import http
 from odoo.addons.crm_relationship.controllers.helpers import clean_int, commercial_partner, error_message
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -31,6 +33,15 @@ class CmrLoyaltyPortal(CustomerPortal):
         pager = portal_pager(
             url="/my/loyalty", total=History.search_count(domain) if card else 0, page=page, step=self._items_per_page
         )
+        quotations = env["sale.order"].search(
+            [("partner_id", "child_of", partner.id), ("state", "in", ("draft", "sent"))], limit=20
+        )
+        # sudo: the reward lines of the customer's own quotations name rewards, which portal users cannot read
+        reward_lines = quotations.sudo().order_line.filtered(lambda line: card and line.coupon_id == card)
+        claimed = defaultdict(float)
+        for line in reward_lines:
+            claimed[line.order_id, line.reward_id] += line.points_cost
+        rewards = card._crm_claimable_rewards() if card else env["loyalty.reward"]
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -51,10 +62,14 @@ class CmrLoyaltyPortal(CustomerPortal):
                 )
                 if card
                 else History,
-                "rewards": card._crm_claimable_rewards() if card else env["loyalty.reward"],
-                "quotations": env["sale.order"].search(
-                    [("partner_id", "child_of", partner.id), ("state", "in", ("draft", "sent"))], limit=20
-                ),
+                "rewards": rewards,
+                "quotations": quotations,
+                # per reward, the quotations it is not on yet: sale_loyalty applies a reward once per order
+                "reward_quotations": {
+                    reward: quotations.filtered(lambda q, r=reward: (q, r) not in claimed) for reward in rewards
+                },
+                "claimed": [(order, reward, points) for (order, reward), points in claimed.items()],
+                "reserved_points": card._crm_points_reserved() if card else 0,
                 "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._crm_get_referral_code()}",
                 "referral_count": partner_sudo._crm_referral_count(),
                 "error": error,

@@ -87,6 +87,34 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assertTrue(self.quotation.order_line.filtered("reward_id"))
 
+    def test_claimed_reward_sets_its_points_aside(self):
+        self.card._crm_add_movement("adjusted", 150 - self.card.points, "Test balance")
+        second = self.quotation.copy()
+        self.login(self.alice_user)
+        response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertEqual(self.card.points, 150, "the points are taken when the quotation is confirmed")
+        page = self.url_open("/my/loyalty").text
+        self.assertIn(self.card._format_points(50), page, "the balance left to claim with")
+        self.assertIn("o_cmr_reserved", page)
+        self.assertIn("o_cmr_claimed", page)
+        self.assertNotIn('o_cmr_claim"', page, "50 points: the 100-point reward is not offered again")
+        before = (second.amount_total, len(second.order_line))
+        response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": second.id})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("set aside", response.text)
+        self.assertEqual((second.amount_total, len(second.order_line)), before)
+
+    def test_claimed_reward_is_not_offered_on_the_same_quotation(self):
+        self.card._crm_add_movement("adjusted", 500 - self.card.points, "Test balance")
+        second = self.quotation.copy()
+        self.login(self.alice_user)
+        self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        page = self.url_open("/my/loyalty").text
+        self.assertIn(self.card._format_points(400), page)
+        self.assertIn(f'<option value="{second.id}"', page)
+        self.assertNotIn(f'<option value="{self.quotation.id}"', page, "the reward is on that quotation already")
+
     def test_claim_is_refused_when_it_should_be(self):
         self.login(self.alice_user)
         cases = [

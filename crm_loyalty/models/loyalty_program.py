@@ -30,10 +30,12 @@ class LoyaltyProgram(models.Model):
         string="Downgrade Grace (days)", default=30, help="A card keeps its tier this long past its review date."
     )
     crm_point_value = fields.Float(
-        string="Value of a Point", digits=(16, 4), help="In company currency, for the points liability report."
+        string="Value of a Point", digits=(16, 4), help="In the program's currency, for the points liability report."
     )
     crm_points_outstanding = fields.Float(string="Outstanding Points", compute="_compute_crm_liability")
-    crm_points_liability = fields.Float(string="Points Liability", compute="_compute_crm_liability")
+    crm_points_liability = fields.Monetary(
+        string="Points Liability", currency_field="currency_id", compute="_compute_crm_liability"
+    )
 
     @api.constrains("crm_points_expire", "crm_points_expiry_days", "crm_expiry_reminder_days", "crm_tier_grace_days")
     def _check_crm_expiry(self):
