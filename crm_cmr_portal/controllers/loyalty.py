@@ -104,3 +104,33 @@ class CmrLoyaltyPortal(CustomerPortal):
             values = self._cmr_loyalty_values(error=error_message(error))
             return request.render("crm_cmr_portal.portal_my_loyalty", values, status=400)
         return request.redirect("/my/loyalty?success=claimed")
+
+    # ------------------------------------------------------------------ Odoo's loyalty card on the portal
+    def _cmr_own_card(self, card_id):
+        # sudo: as in Odoo's own routes below, the card is looked up among the user's own cards only
+        return (
+            request.env["loyalty.card"]
+            .sudo()
+            .search([("id", "=", int(card_id)), ("partner_id", "=", request.env.user.partner_id.id)])
+        )
+
+    @http.route()
+    def portal_my_loyalty_card_history(self, card_id, page=1, sortby="date", **kw):
+        """The history of a ledger card is the loyalty page: its movements, tier and rewards in one place."""
+        if self._cmr_own_card(card_id)._crm_ledger_cards():
+            return request.redirect("/my/loyalty")
+        return super().portal_my_loyalty_card_history(card_id, page=page, sortby=sortby, **kw)
+
+    @http.route()
+    def portal_get_card_history_values(self, card_id):
+        """The card's popup offers the rewards the loyalty page offers: within the points not set aside by
+        claims on quotations, and of the card's tier."""
+        values = super().portal_get_card_history_values(card_id)
+        card = self._cmr_own_card(card_id)._crm_ledger_cards()
+        if values and card:
+            rewards = card._crm_claimable_rewards().sorted("required_points", reverse=True)[:3]
+            values["rewards"] = [
+                {"description": reward.description, "points": card._format_points(reward.required_points)}
+                for reward in rewards
+            ]
+        return values

@@ -115,6 +115,23 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertIn(f'<option value="{second.id}"', page)
         self.assertNotIn(f'<option value="{self.quotation.id}"', page, "the reward is on that quotation already")
 
+    def test_odoo_card_popup_and_history_lead_to_the_loyalty_page(self):
+        self.card._crm_add_movement("adjusted", 150 - self.card.points, "Test balance")
+        self.login(self.alice_user)
+        response = self.url_open(f"/my/loyalty_card/{self.card.id}/history", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/my/loyalty"))
+        values = self.make_jsonrpc_request(f"/my/loyalty_card/{self.card.id}/values", {})
+        self.assertEqual([reward["description"] for reward in values["rewards"]], [self.small_reward.description])
+        self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        values = self.make_jsonrpc_request(f"/my/loyalty_card/{self.card.id}/values", {})
+        self.assertEqual(values["rewards"], [], "50 points left: the popup offers nothing either")
+        self.assertNotIn("A reward is waiting for you", self.url_open("/my").text)
+        bob_card = self.env["loyalty.card"].create({"program_id": self.program.id, "partner_id": self.bob.id})
+        response = self.url_open(f"/my/loyalty_card/{bob_card.id}/history", allow_redirects=False)
+        self.assertTrue(response.headers["Location"].endswith("/my"), "another customer's card: Odoo's refusal")
+        self.assertEqual(self.make_jsonrpc_request(f"/my/loyalty_card/{bob_card.id}/values", {}), {})
+
     def test_claim_is_refused_when_it_should_be(self):
         self.login(self.alice_user)
         cases = [

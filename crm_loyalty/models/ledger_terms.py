@@ -1,4 +1,4 @@
-"""Descriptions the ledger writes itself (opening balance, expiry, the demo movements).
+"""Descriptions the ledger writes itself (balances carried over, expiry, the demo movements).
 
 ``loyalty.history.description`` is translatable: these terms are stored in every language of the
 database, when written and when a language is loaded later, so each reader sees them in theirs.
@@ -8,9 +8,11 @@ from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate("crm_loyalty")
 
+BALANCE_BEFORE_LEDGER = _lt("Balance before the ledger")
 OPENING_BALANCE = _lt("Opening balance")
 POINTS_EXPIRED = _lt("Points expired")
 LEDGER_TERMS = (
+    BALANCE_BEFORE_LEDGER,
     OPENING_BALANCE,
     POINTS_EXPIRED,
     _lt("Purchase in the showroom"),

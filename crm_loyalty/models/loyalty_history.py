@@ -297,7 +297,7 @@ class LoyaltyHistory(models.Model):
         if not langs or (lines is not None and not lines):
             return
         sources = {term._translate("en_US"): term_translations(self.env, term, langs) for term in LEDGER_TERMS}
-        self.env.flush_model(["description"])
+        self.flush_model(["description"])
         self.env.cr.execute(
             """
             UPDATE loyalty_history h

@@ -25,7 +25,7 @@ PAD_SQL = """
 INSERT INTO loyalty_history
        (card_id, partner_id, program_id, movement_type, description, issued, used, points, points_remaining,
         expiry_date, user_id, create_uid, write_uid, create_date, write_date)
-SELECT c.id, c.partner_id, c.program_id, 'earned', 'Bench padding', s.points, 0, s.points, s.points,
+SELECT c.id, c.partner_id, c.program_id, 'earned', '{"en_US": "Bench padding"}', s.points, 0, s.points, s.points,
        s.expiry_date, %(uid)s, %(uid)s, %(uid)s, s.created, s.created
   FROM generate_series(0::bigint, %(count)s - 1) AS g(i)
  CROSS JOIN LATERAL (
