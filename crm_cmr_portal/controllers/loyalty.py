@@ -42,6 +42,8 @@ class CmrLoyaltyPortal(CustomerPortal):
         for line in reward_lines:
             claimed[line.order_id, line.reward_id] += line.points_cost
         rewards = card._crm_claimable_rewards() if card else env["loyalty.reward"]
+        reserved = card._crm_points_reserved() if card else 0
+        expiring = card._crm_points_expiring_soon() if card else 0
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -54,7 +56,8 @@ class CmrLoyaltyPortal(CustomerPortal):
                 if card
                 else History,
                 "pager": pager,
-                "expiring_points": card._crm_points_expiring_soon() if card else 0,
+                "expiring_points": expiring,
+                "expiring_sentence": env._("%(points)s points expire soon.", points=f"{expiring:g}"),
                 "expiring_lots": History.search(
                     [*domain, ("points_remaining", ">", 0), ("expiry_date", "<=", card._crm_reminder_horizon())],
                     order="expiry_date asc, id asc",
@@ -69,7 +72,14 @@ class CmrLoyaltyPortal(CustomerPortal):
                     reward: quotations.filtered(lambda q, r=reward: (q, r) not in claimed) for reward in rewards
                 },
                 "claimed": [(order, reward, points) for (order, reward), points in claimed.items()],
-                "reserved_points": card._crm_points_reserved() if card else 0,
+                "reserved_points": reserved,
+                "reserved_sentence": reserved
+                and env._(
+                    "Your card holds %(balance)s; %(reserved)s of them are set aside for the rewards on your "
+                    "quotations until those are confirmed.",
+                    balance=card.points_display,
+                    reserved=f"{reserved:g}",
+                ),
                 "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._crm_get_referral_code()}",
                 "referral_count": partner_sudo._crm_referral_count(),
                 "error": error,
