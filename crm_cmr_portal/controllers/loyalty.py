@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import http
 from odoo.addons.crm_relationship.controllers.helpers import clean_int, commercial_partner, error_message
+from odoo.addons.loyalty.controllers.portal import CustomerPortalLoyalty
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import UserError, ValidationError
@@ -115,7 +116,12 @@ class CmrLoyaltyPortal(CustomerPortal):
             return request.render("crm_cmr_portal.portal_my_loyalty", values, status=400)
         return request.redirect("/my/loyalty?success=claimed")
 
-    # ------------------------------------------------------------------ Odoo's loyalty card on the portal
+
+class CmrLoyaltyCardPortal(CustomerPortalLoyalty):
+    """Odoo's loyalty card beside the portal home, for a ledger card: its popup offers the rewards of the
+    loyalty page and its history is that page. A subclass of loyalty's controller, so that these overrides
+    come after its routes whatever order the addons are imported in."""
+
     def _cmr_own_card(self, card_id):
         # sudo: as in Odoo's own routes below, the card is looked up among the user's own cards only
         return (
