@@ -131,6 +131,8 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         response = self.url_open(f"/my/loyalty_card/{bob_card.id}/history", allow_redirects=False)
         self.assertTrue(response.headers["Location"].endswith("/my"), "another customer's card: Odoo's refusal")
         self.assertEqual(self.make_jsonrpc_request(f"/my/loyalty_card/{bob_card.id}/values", {}), {})
+        translations = self.url_open("/website/translations?lang=en_US").json()
+        self.assertIn("loyalty", translations["modules"], "the popup's own terms reach the portal")
 
     def test_claim_is_refused_when_it_should_be(self):
         self.login(self.alice_user)
