@@ -19,10 +19,11 @@ export class CmrReferralCopy extends Interaction {
         const input = this.el.querySelector(".o_cmr_referral_url");
         // selected, the link can still be copied by hand where the browser denies the clipboard
         input.select();
-        if (!browser.navigator.clipboard) {
+        try {
+            await this.waitFor(browser.navigator.clipboard.writeText(input.value));
+        } catch {
             return;
         }
-        await this.waitFor(browser.navigator.clipboard.writeText(input.value));
         this.copied = true;
         this.waitForTimeout(() => {
             this.copied = false;
