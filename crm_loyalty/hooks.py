@@ -9,9 +9,9 @@ _logger = logging.getLogger(__name__)
 
 # The ledger columns the hook fills for history lines that exist before the install, with their SQL types.
 LEDGER_COLUMNS = {
-    "movement_type": ("VARCHAR", "Movement Type"),
+    "rel_movement_type": ("VARCHAR", "Movement Type"),
     "points": ("DOUBLE PRECISION", "Points"),
-    "points_remaining": ("DOUBLE PRECISION", "Points Remaining"),
+    "rel_points_remaining": ("DOUBLE PRECISION", "Points Remaining"),
 }
 
 
@@ -23,8 +23,8 @@ def pre_init_hook(env):
     would become 'earned' (the default), and the unique index on what an order earned could not be built.
     """
     cr = env.cr
-    if column_exists(cr, "loyalty_history", "movement_type"):
-        _logger.warning("loyalty_history.movement_type exists already: existing history left as it is")
+    if column_exists(cr, "loyalty_history", "rel_movement_type"):
+        _logger.warning("loyalty_history.rel_movement_type exists already: existing history left as it is")
         return
     _carry_card_balances(env)
     for column, (column_type, comment) in LEDGER_COLUMNS.items():
@@ -81,7 +81,7 @@ def _classify_history(cr):
               FROM loyalty_history
         )
         UPDATE loyalty_history h
-           SET movement_type = CASE
+           SET rel_movement_type = CASE
                    WHEN l.net > 0 AND l.order_id IS NOT NULL AND l.nth = 1 THEN 'earned'
                    WHEN l.net < 0 AND l.order_id IS NOT NULL THEN 'spent'
                    ELSE 'adjusted'
@@ -114,7 +114,7 @@ def _open_lots(cr):
              WHERE n.net > 0
         )
         UPDATE loyalty_history h
-           SET points_remaining = (lots.net - LEAST(GREATEST(lots.taken - lots.before, 0), lots.net))::float8
+           SET rel_points_remaining = (lots.net - LEAST(GREATEST(lots.taken - lots.before, 0), lots.net))::float8
           FROM lots
          WHERE h.id = lots.id
         """

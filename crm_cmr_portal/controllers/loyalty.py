@@ -16,19 +16,19 @@ class CmrLoyaltyPortal(CustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "cmr_loyalty_points" in counters:
+        if "rel_loyalty_points" in counters:
             # sudo: loyalty cards are read for the user's own commercial entity only, as Odoo's loyalty portal does
-            card = commercial_partner().sudo().crm_loyalty_card_id
-            values["cmr_loyalty_points"] = card.points_display if card else 0
+            card = commercial_partner().sudo().rel_loyalty_card_id
+            values["rel_loyalty_points"] = card.points_display if card else 0
         return values
 
-    def _cmr_loyalty_values(self, page=1, success=None, error=None):
+    def _rel_loyalty_values(self, page=1, success=None, error=None):
         env = request.env
         partner = commercial_partner()
         # sudo: loyalty cards and their ledger have no portal access rights in Odoo; everything below is
         # read for the user's own commercial entity only, as Odoo's own loyalty portal does
         partner_sudo = partner.sudo()
-        card = partner_sudo.crm_loyalty_card_id
+        card = partner_sudo.rel_loyalty_card_id
         History = env["loyalty.history"].sudo()
         domain = [("card_id", "=", card.id)]
         pager = portal_pager(
@@ -42,15 +42,15 @@ class CmrLoyaltyPortal(CustomerPortal):
         claimed = defaultdict(float)
         for line in reward_lines:
             claimed[line.order_id, line.reward_id] += line.points_cost
-        rewards = card._crm_claimable_rewards() if card else env["loyalty.reward"]
-        reserved = card._crm_points_reserved() if card else 0
-        expiring = card._crm_points_expiring_soon() if card else 0
+        rewards = card._rel_claimable_rewards() if card else env["loyalty.reward"]
+        reserved = card._rel_points_reserved() if card else 0
+        expiring = card._rel_points_expiring_soon() if card else 0
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "page_name": "cmr_loyalty",
+                "page_name": "rel_loyalty",
                 "card": card,
-                "progress": card._crm_next_tier_progress() if card else {},
+                "progress": card._rel_next_tier_progress() if card else {},
                 "ledger": History.search(
                     domain, order="create_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
                 )
@@ -60,8 +60,8 @@ class CmrLoyaltyPortal(CustomerPortal):
                 "expiring_points": expiring,
                 "expiring_sentence": env._("%(points)s points expire soon.", points=f"{expiring:g}"),
                 "expiring_lots": History.search(
-                    [*domain, ("points_remaining", ">", 0), ("expiry_date", "<=", card._crm_reminder_horizon())],
-                    order="expiry_date asc, id asc",
+                    [*domain, ("rel_points_remaining", ">", 0), ("rel_expiry_date", "<=", card._rel_reminder_horizon())],
+                    order="rel_expiry_date asc, id asc",
                     limit=5,
                 )
                 if card
@@ -81,8 +81,8 @@ class CmrLoyaltyPortal(CustomerPortal):
                     balance=card.points_display,
                     reserved=f"{reserved:g}",
                 ),
-                "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._crm_get_referral_code()}",
-                "referral_count": partner_sudo._crm_referral_count(),
+                "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._rel_get_referral_code()}",
+                "referral_count": partner_sudo._rel_referral_count(),
                 "error": error,
                 "success": success_code(success),
             }
@@ -91,15 +91,15 @@ class CmrLoyaltyPortal(CustomerPortal):
 
     @http.route(["/my/loyalty", "/my/loyalty/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_loyalty(self, page=1, success=None, **kw):
-        return request.render("crm_cmr_portal.portal_my_loyalty", self._cmr_loyalty_values(page=page, success=success))
+        return request.render("crm_cmr_portal.portal_my_loyalty", self._rel_loyalty_values(page=page, success=success))
 
     @http.route("/my/loyalty/claim", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_loyalty_claim(self, reward_id=None, order_id=None, **post):
         env = request.env
         partner = commercial_partner()
         try:
-            # sudo: see _cmr_loyalty_values; the card is the user's own, the reward and order are checked below
-            card = partner.sudo().crm_loyalty_card_id
+            # sudo: see _rel_loyalty_values; the card is the user's own, the reward and order are checked below
+            card = partner.sudo().rel_loyalty_card_id
             if not card:
                 raise UserError(env._("You have no loyalty card yet."))
             reward = env["loyalty.reward"].sudo().browse(clean_int(reward_id, env._("Reward"))).exists()
@@ -108,11 +108,11 @@ class CmrLoyaltyPortal(CustomerPortal):
                 raise ValidationError(env._("Choose a reward from the list."))
             if not order or order.partner_id.commercial_partner_id != partner:
                 raise ValidationError(env._("Choose one of your open quotations."))
-            # sudo: customers cannot write orders; _crm_claim_reward checks ownership, state and points again
-            card._crm_claim_reward(reward, order.sudo())
+            # sudo: customers cannot write orders; _rel_claim_reward checks ownership, state and points again
+            card._rel_claim_reward(reward, order.sudo())
         except (UserError, ValidationError) as error:
             env.cr.rollback()
-            values = self._cmr_loyalty_values(error=error_message(error))
+            values = self._rel_loyalty_values(error=error_message(error))
             return request.render("crm_cmr_portal.portal_my_loyalty", values, status=400)
         return request.redirect("/my/loyalty?success=claimed")
 
@@ -122,7 +122,7 @@ class CmrLoyaltyCardPortal(CustomerPortalLoyalty):
     loyalty page and its history is that page. A subclass of loyalty's controller, so that these overrides
     come after its routes whatever order the addons are imported in."""
 
-    def _cmr_own_card(self, card_id):
+    def _rel_own_card(self, card_id):
         # sudo: as in Odoo's own routes below, the card is looked up among the user's own cards only
         return (
             request.env["loyalty.card"]
@@ -133,7 +133,7 @@ class CmrLoyaltyCardPortal(CustomerPortalLoyalty):
     @http.route()
     def portal_my_loyalty_card_history(self, card_id, page=1, sortby="date", **kw):
         """The history of a ledger card is the loyalty page: its movements, tier and rewards in one place."""
-        if self._cmr_own_card(card_id)._crm_ledger_cards():
+        if self._rel_own_card(card_id)._rel_ledger_cards():
             return request.redirect("/my/loyalty")
         return super().portal_my_loyalty_card_history(card_id, page=page, sortby=sortby, **kw)
 
@@ -142,9 +142,9 @@ class CmrLoyaltyCardPortal(CustomerPortalLoyalty):
         """The card's popup offers the rewards the loyalty page offers: within the points not set aside by
         claims on quotations, and of the card's tier."""
         values = super().portal_get_card_history_values(card_id)
-        card = self._cmr_own_card(card_id)._crm_ledger_cards()
+        card = self._rel_own_card(card_id)._rel_ledger_cards()
         if values and card:
-            rewards = card._crm_claimable_rewards().sorted("required_points", reverse=True)[:3]
+            rewards = card._rel_claimable_rewards().sorted("required_points", reverse=True)[:3]
             values["rewards"] = [
                 {"description": reward.description, "points": card._format_points(reward.required_points)}
                 for reward in rewards

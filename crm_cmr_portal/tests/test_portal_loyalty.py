@@ -14,7 +14,7 @@ class LoyaltyPortalCase(PortalCase):
                 "program_type": "loyalty",
                 "applies_on": "both",
                 "trigger": "auto",
-                "crm_ledger": True,
+                "rel_ledger": True,
                 "rule_ids": [(0, 0, {"reward_point_mode": "money", "reward_point_amount": 1, "minimum_amount": 0})],
                 "reward_ids": [
                     (
@@ -74,7 +74,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertTrue(self.card.points >= 100, "the earning order gave points")
         self.login(self.alice_user)
         page = self.url_open("/my/loyalty").text
-        self.assertIn("o_cmr_points", page)
+        self.assertIn("o_rel_points", page)
         self.assertIn("/referral/", page)
         self.assertIn(self.small_reward.description, page)
         self.assertNotIn(self.big_reward.description, page)
@@ -88,7 +88,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertTrue(self.quotation.order_line.filtered("reward_id"))
 
     def test_claimed_reward_sets_its_points_aside(self):
-        self.card._crm_add_movement("adjusted", 150 - self.card.points, "Test balance")
+        self.card._rel_add_movement("adjusted", 150 - self.card.points, "Test balance")
         second = self.quotation.copy()
         self.login(self.alice_user)
         response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
@@ -96,9 +96,9 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertEqual(self.card.points, 150, "the points are taken when the quotation is confirmed")
         page = self.url_open("/my/loyalty").text
         self.assertIn(self.card._format_points(50), page, "the balance left to claim with")
-        self.assertIn("o_cmr_reserved", page)
-        self.assertIn("o_cmr_claimed", page)
-        self.assertNotIn('o_cmr_claim"', page, "50 points: the 100-point reward is not offered again")
+        self.assertIn("o_rel_reserved", page)
+        self.assertIn("o_rel_claimed", page)
+        self.assertNotIn('o_rel_claim"', page, "50 points: the 100-point reward is not offered again")
         before = (second.amount_total, len(second.order_line))
         response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": second.id})
         self.assertEqual(response.status_code, 400)
@@ -106,7 +106,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertEqual((second.amount_total, len(second.order_line)), before)
 
     def test_claimed_reward_is_not_offered_on_the_same_quotation(self):
-        self.card._crm_add_movement("adjusted", 500 - self.card.points, "Test balance")
+        self.card._rel_add_movement("adjusted", 500 - self.card.points, "Test balance")
         second = self.quotation.copy()
         self.login(self.alice_user)
         self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
@@ -116,7 +116,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertNotIn(f'<option value="{self.quotation.id}"', page, "the reward is on that quotation already")
 
     def test_odoo_card_popup_and_history_lead_to_the_loyalty_page(self):
-        self.card._crm_add_movement("adjusted", 150 - self.card.points, "Test balance")
+        self.card._rel_add_movement("adjusted", 150 - self.card.points, "Test balance")
         self.login(self.alice_user)
         response = self.url_open(f"/my/loyalty_card/{self.card.id}/history", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
@@ -152,7 +152,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
 
     def test_referral_signup_becomes_a_lead(self):
         self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
-        code = self.alice.sudo()._crm_get_referral_code()
+        code = self.alice.sudo()._rel_get_referral_code()
         self.authenticate(None, None)
         with mute_logger("odoo.http"):
             self.assertEqual(self.url_open("/referral/not-a-code").status_code, 404)
@@ -174,7 +174,7 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertIn(signup.status_code, (200, 303))
         friend = self.env["res.users"].search([("login", "=", "friend@example.com")]).partner_id
         self.assertTrue(friend)
-        self.assertEqual(friend.referred_by_id, self.alice.commercial_partner_id)
+        self.assertEqual(friend.rel_referred_by_id, self.alice.commercial_partner_id)
         lead = self.env["crm.lead"].search([("partner_id", "=", friend.id)])
         self.assertEqual(len(lead), 1)
         self.assertIn("quiet", lead.description)
@@ -187,5 +187,5 @@ class TestPortalLoyalty(LoyaltyPortalCase):
 class TestPortalTour(LoyaltyPortalCase):
     def test_customer_tour(self):
         self.start_tour("/my/home", "crm_cmr_portal_customer_tour", login=self.alice_user.login)
-        self.assertEqual(self.alice.preferred_contact_channel, "phone")
+        self.assertEqual(self.alice.rel_preferred_contact_channel, "phone")
         self.assertTrue(self.quotation.order_line.filtered("reward_id"))

@@ -9,5 +9,5 @@ class IrModuleModule(models.Model):
         (opening balances, expiry, the demo movements), as Odoo's chart of accounts does for its records."""
         result = super()._load_module_terms(modules, langs, overwrite=overwrite)
         if "crm_loyalty" in modules:
-            self.env["loyalty.history"]._crm_translate_descriptions(langs)
+            self.env["loyalty.history"]._rel_translate_descriptions(langs)
         return result

@@ -8,38 +8,38 @@ from .ledger_flags import LEDGER_RESYNC
 from .ledger_terms import OPENING_BALANCE
 
 # Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
-LEDGER_CARD_FIELDS = ("points", "crm_tier_id", "crm_tier_review_date", "program_id")
+LEDGER_CARD_FIELDS = ("points", "rel_tier_id", "rel_tier_review_date", "program_id")
 
 
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
 
-    crm_tier_id = fields.Many2one("crm.loyalty.tier", string="Tier", readonly=True, index="btree_not_null")
-    crm_tier_review_date = fields.Date(string="Tier Review Date", readonly=True)
-    crm_tier_history_ids = fields.One2many("crm.loyalty.tier.history", "card_id", string="Tier History")
-    crm_negative_balance = fields.Boolean(compute="_compute_crm_negative_balance", store=True)
+    rel_tier_id = fields.Many2one("crm.loyalty.tier", string="Tier", readonly=True, index="btree_not_null")
+    rel_tier_review_date = fields.Date(string="Tier Review Date", readonly=True)
+    rel_tier_history_ids = fields.One2many("crm.loyalty.tier.history", "card_id", string="Tier History")
+    rel_negative_balance = fields.Boolean(compute="_compute_rel_negative_balance", store=True)
 
     @api.depends("points")
-    def _compute_crm_negative_balance(self):
+    def _compute_rel_negative_balance(self):
         for card in self:
-            card.crm_negative_balance = card.points < 0
+            card.rel_negative_balance = card.points < 0
 
-    def _crm_ledger_cards(self):
-        return self.filtered(lambda card: card.program_id.program_type == "loyalty" and card.program_id.crm_ledger)
+    def _rel_ledger_cards(self):
+        return self.filtered(lambda card: card.program_id.program_type == "loyalty" and card.program_id.rel_ledger)
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._crm_serialize_card_creation(vals_list)
+        self._rel_serialize_card_creation(vals_list)
         cards = super().create(vals_list)
         opening = [
             {
                 "card_id": card.id,
-                "movement_type": "adjusted",
+                "rel_movement_type": "adjusted",
                 "issued": max(card.points, 0.0),
                 "used": max(-card.points, 0.0),
                 "description": OPENING_BALANCE._translate("en_US"),
             }
-            for card in cards._crm_ledger_cards()
+            for card in cards._rel_ledger_cards()
             if card.points
         ]
         if opening and not self.env.su:
@@ -51,10 +51,10 @@ class LoyaltyCard(models.Model):
             )
         if opening:
             History = self.env["loyalty.history"]
-            History._crm_translate_descriptions(lines=History.with_context(lang="en_US").create(opening))
+            History._rel_translate_descriptions(lines=History.with_context(lang="en_US").create(opening))
         return cards
 
-    def _crm_guarded_fields(self, vals):
+    def _rel_guarded_fields(self, vals):
         """The fields of ``vals`` that only the ledger may change on these cards."""
         if not self:
             return set()
@@ -68,12 +68,12 @@ class LoyaltyCard(models.Model):
         if self.env.su:
             return super().write(vals)
         target = self.env["loyalty.program"].browse(vals.get("program_id"))
-        to_ledger = target.crm_ledger and target.program_type == "loyalty"
-        ledger = self if to_ledger else self._crm_ledger_cards()
-        guarded = ledger._crm_guarded_fields(vals)
+        to_ledger = target.rel_ledger and target.program_type == "loyalty"
+        ledger = self if to_ledger else self._rel_ledger_cards()
+        guarded = ledger._rel_guarded_fields(vals)
         if not guarded:
             return super().write(vals)
-        if guarded == {"points"} and self.env.context.get("crm_loyalty_resync") is LEDGER_RESYNC:
+        if guarded == {"points"} and self.env.context.get("rel_resync") is LEDGER_RESYNC:
             # sale_loyalty's own points bookkeeping on a confirmed order's reward line: the ledger records
             # the movement and resyncs the balance from it (sale.order.line), so the value is not written.
             rest = {key: value for key, value in vals.items() if key != "points"}
@@ -89,7 +89,7 @@ class LoyaltyCard(models.Model):
         )
 
     @api.model
-    def _crm_serialize_card_creation(self, vals_list):
+    def _rel_serialize_card_creation(self, vals_list):
         """One card per customer and nominative program, even when two transactions create it at once.
 
         sale_loyalty looks a customer's card up and creates one when there is none, so two orders of a new
@@ -119,9 +119,9 @@ class LoyaltyCard(models.Model):
                 [partner_ids],
             )
 
-    def _crm_sync_points_from_ledger(self):
+    def _rel_sync_points_from_ledger(self):
         """The ledger is authoritative: set each card's balance to the sum of its movements."""
-        cards = self._crm_ledger_cards()
+        cards = self._rel_ledger_cards()
         if not cards:
             return
         self.env.flush_all()
@@ -129,7 +129,7 @@ class LoyaltyCard(models.Model):
         self.env.cr.execute(
             """
             UPDATE loyalty_card c
-               SET points = COALESCE(l.points, 0), crm_negative_balance = COALESCE(l.points, 0) < 0
+               SET points = COALESCE(l.points, 0), rel_negative_balance = COALESCE(l.points, 0) < 0
               FROM loyalty_card c2
          LEFT JOIN (SELECT card_id, SUM(COALESCE(issued, 0) - COALESCE(used, 0)) AS points FROM loyalty_history
                      WHERE card_id = ANY(%(ids)s) GROUP BY card_id) l ON l.card_id = c2.id
@@ -137,18 +137,18 @@ class LoyaltyCard(models.Model):
             """,
             {"ids": cards.ids},
         )
-        cards.invalidate_recordset(["points", "crm_negative_balance"])
+        cards.invalidate_recordset(["points", "rel_negative_balance"])
         # The balance is not written through the ORM: send the program's "when reaching" mails here.
         # sudo: the mails go out whoever's action moved the balance, as sale_loyalty's do.
         cards.sudo()._send_points_reach_communication(
             {card: {"old": points, "new": card.points} for card, points in before.items()}
         )
 
-    def _crm_lock(self):
+    def _rel_lock(self):
         if self:
             self.env.cr.execute("SELECT id FROM loyalty_card WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [self.ids])
 
-    def _crm_add_movement(self, movement_type, points, description, **values):
+    def _rel_add_movement(self, rel_movement_type, points, description, **values):
         """Append one movement (positive: points given, negative: points taken) and resync the balance.
 
         The ledger's own bookkeeping: its callers (wizards, order flows) check who may ask for the movement;
@@ -156,34 +156,34 @@ class LoyaltyCard(models.Model):
         """
         self.ensure_one()
         self = self.sudo()
-        self._crm_lock()
+        self._rel_lock()
         line = self.env["loyalty.history"].create(
             {
                 "card_id": self.id,
-                "movement_type": movement_type,
+                "rel_movement_type": rel_movement_type,
                 "issued": max(points, 0.0),
                 "used": max(-points, 0.0),
                 "description": description,
                 **values,
             }
         )
-        if self._crm_ledger_cards():
-            self._crm_sync_points_from_ledger()
+        if self._rel_ledger_cards():
+            self._rel_sync_points_from_ledger()
         else:
             self.points += points
         if points > 0:
-            self._crm_review_tier(upgrade_only=True)
+            self._rel_review_tier(upgrade_only=True)
         return line
 
     # ------------------------------------------------------------------ tiers
-    def _crm_tier_measure(self, tier_type, months):
+    def _rel_tier_measure(self, tier_type, months):
         """Spend (untaxed, company currency) or points earned over the rolling window."""
         self.ensure_one()
         since = fields.Datetime.now() - relativedelta(months=months)
         if tier_type == "points":
             self.env.cr.execute(
                 "SELECT COALESCE(SUM(issued), 0) FROM loyalty_history WHERE card_id = %s AND create_date >= %s "
-                "AND movement_type IN ('earned', 'goodwill', 'engagement')",
+                "AND rel_movement_type IN ('earned', 'goodwill', 'engagement')",
                 [self.id, since],
             )
         else:
@@ -197,23 +197,23 @@ class LoyaltyCard(models.Model):
             )
         return self.env.cr.fetchone()[0]
 
-    def _crm_review_tier(self, upgrade_only=False, reason=None):
+    def _rel_review_tier(self, upgrade_only=False, reason=None):
         """Move each card to the tier its activity qualifies for; downgrades only at review (after grace)."""
         today = fields.Date.context_today(self)
         # A tier follows from the customer's activity, not from the rights of whoever confirmed the order
         # that triggered the review: the review (cards, tier history, mail) runs as superuser.
         cards = self.sudo()
         env = cards.env
-        for card in cards._crm_ledger_cards().filtered(lambda c: c.partner_id and c.program_id.crm_tier_ids):
+        for card in cards._rel_ledger_cards().filtered(lambda c: c.partner_id and c.program_id.rel_tier_ids):
             program = card.program_id
-            first = program.crm_tier_ids[:1]
-            measure = card._crm_tier_measure(first.threshold_type, max(program.crm_tier_ids.mapped("window_months")))
-            target = program._crm_tier_for(measure)
-            current = card.crm_tier_id
+            first = program.rel_tier_ids[:1]
+            measure = card._rel_tier_measure(first.threshold_type, max(program.rel_tier_ids.mapped("window_months")))
+            target = program._rel_tier_for(measure)
+            current = card.rel_tier_id
             upgrade = target and (not current or target.threshold > current.threshold)
             due = (
-                card.crm_tier_review_date
-                and card.crm_tier_review_date + relativedelta(days=program.crm_tier_grace_days) <= today
+                card.rel_tier_review_date
+                and card.rel_tier_review_date + relativedelta(days=program.rel_tier_grace_days) <= today
             )
             next_review = today + relativedelta(months=first.window_months)
             # the scheduled review writes for the customer: in their language
@@ -224,37 +224,37 @@ class LoyaltyCard(models.Model):
             elif upgrade_only or not due:
                 continue
             elif target == current:
-                card.crm_tier_review_date = next_review
+                card.rel_tier_review_date = next_review
                 continue
             else:
                 why = reason or local_env._("Review: %(measure).2f over the window", measure=measure)
             env["crm.loyalty.tier.history"].create(
                 {"card_id": card.id, "old_tier_id": current.id, "new_tier_id": target.id, "reason": why}
             )
-            card.write({"crm_tier_id": target.id, "crm_tier_review_date": next_review})
-            card._crm_send_communication("tier_change")
+            card.write({"rel_tier_id": target.id, "rel_tier_review_date": next_review})
+            card._rel_send_communication("tier_change")
 
     @api.model
     def _cron_review_tiers(self):
-        cards = self.search([("crm_tier_review_date", "<=", fields.Date.context_today(self))])
-        cards._crm_review_tier()
+        cards = self.search([("rel_tier_review_date", "<=", fields.Date.context_today(self))])
+        cards._rel_review_tier()
 
     # ------------------------------------------------------------------ expiry reminders
-    def _crm_reminder_horizon(self):
+    def _rel_reminder_horizon(self):
         """The last expiry date the card's reminders warn about: lots up to it expire soon."""
         self.ensure_one()
-        return fields.Date.context_today(self) + relativedelta(days=self.program_id.crm_expiry_reminder_days)
+        return fields.Date.context_today(self) + relativedelta(days=self.program_id.rel_expiry_reminder_days)
 
-    def _crm_points_expiring_soon(self):
+    def _rel_points_expiring_soon(self):
         self.ensure_one()
         lots = self.env["loyalty.history"].search(
             [
                 ("card_id", "=", self.id),
-                ("points_remaining", ">", 0),
-                ("expiry_date", "<=", self._crm_reminder_horizon()),
+                ("rel_points_remaining", ">", 0),
+                ("rel_expiry_date", "<=", self._rel_reminder_horizon()),
             ]
         )
-        return sum(lots.mapped("points_remaining"))
+        return sum(lots.mapped("rel_points_remaining"))
 
     @api.model
     def _cron_remind_expiring_points(self, today=None):
@@ -268,12 +268,12 @@ class LoyaltyCard(models.Model):
         self.env.cr.execute(
             """
             UPDATE loyalty_history h
-               SET crm_reminded_date = %(today)s
+               SET rel_reminded_date = %(today)s
               FROM loyalty_card c
               JOIN loyalty_program p ON p.id = c.program_id
-             WHERE c.id = h.card_id AND h.crm_reminded_date IS NULL AND h.points_remaining > 0
-               AND p.crm_points_expire AND c.partner_id IS NOT NULL
-               AND h.expiry_date >= %(today)s AND h.expiry_date <= %(today)s::date + p.crm_expiry_reminder_days
+             WHERE c.id = h.card_id AND h.rel_reminded_date IS NULL AND h.rel_points_remaining > 0
+               AND p.rel_points_expire AND c.partner_id IS NOT NULL
+               AND h.rel_expiry_date >= %(today)s AND h.rel_expiry_date <= %(today)s::date + p.rel_expiry_reminder_days
                AND EXISTS (SELECT 1 FROM loyalty_mail m
                             WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
          RETURNING h.card_id
@@ -281,11 +281,11 @@ class LoyaltyCard(models.Model):
             {"today": today},
         )
         cards = self.browse(sorted({row[0] for row in self.env.cr.fetchall()}))
-        self.env["loyalty.history"].invalidate_model(["crm_reminded_date"])
+        self.env["loyalty.history"].invalidate_model(["rel_reminded_date"])
         # sudo: the reminder goes out whoever runs the job, as the tier change mails do.
-        cards.sudo()._crm_send_communication("points_expiring")
+        cards.sudo()._rel_send_communication("points_expiring")
 
-    def _crm_send_communication(self, trigger):
+    def _rel_send_communication(self, trigger):
         """Send each card the mails its program's Communications tab configures for ``trigger`` (see
         loyalty.mail); none configured, none sent: the program's admin decides."""
         for card in self.filtered("partner_id"):
@@ -294,10 +294,10 @@ class LoyaltyCard(models.Model):
                 template.send_mail(card.id, email_layout_xmlid="mail.mail_notification_light")
 
     # ------------------------------------------------------------------ demo data
-    def _crm_demo_load_history(self, movements):
-        """Demo data: write a card's ledger through ``_crm_add_movement``, like any other movement.
+    def _rel_demo_load_history(self, movements):
+        """Demo data: write a card's ledger through ``_rel_add_movement``, like any other movement.
 
-        ``movements``: (movement_type, points, description, expires_in_days or False) tuples, descriptions
+        ``movements``: (rel_movement_type, points, description, expires_in_days or False) tuples, descriptions
         in English among ``ledger_terms.LEDGER_TERMS``; a lot with a
         number of days expires that many days from today instead of after the program's default period.
         Cards that already have movements are left alone, so loading the demo twice adds nothing.
@@ -305,39 +305,39 @@ class LoyaltyCard(models.Model):
         today = fields.Date.context_today(self)
         lines = self.env["loyalty.history"]
         for card in self.filtered(lambda card: not card.history_ids):
-            for movement_type, points, description, days in movements:
-                values = {"expiry_date": today + relativedelta(days=days)} if days else {}
-                lines |= card._crm_add_movement(movement_type, points, description, **values)
-            card._crm_review_tier(upgrade_only=True)
+            for rel_movement_type, points, description, days in movements:
+                values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
+                lines |= card._rel_add_movement(rel_movement_type, points, description, **values)
+            card._rel_review_tier(upgrade_only=True)
         # the descriptions are terms of the module (ledger_terms): stored in each language loaded already
-        lines._crm_translate_descriptions(lines=lines)
+        lines._rel_translate_descriptions(lines=lines)
         return True
 
     # ------------------------------------------------------------------ the customer's own view
-    def _crm_tier_rewards_withheld(self):
+    def _rel_tier_rewards_withheld(self):
         """Tier-only rewards of the program that this card's tier does not reach."""
         self.ensure_one()
-        return self.program_id._crm_rewards_withheld_below(self.crm_tier_id)
+        return self.program_id._rel_rewards_withheld_below(self.rel_tier_id)
 
-    def _crm_claimable_rewards(self):
+    def _rel_claimable_rewards(self):
         """Active rewards of the card's program that its available points and tier allow, cheapest first."""
         self.ensure_one()
-        available = self.points - self._crm_points_reserved()
+        available = self.points - self._rel_points_reserved()
         rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= available)
-        return (rewards - self._crm_tier_rewards_withheld()).sorted(lambda r: (r.required_points, r.id))
+        return (rewards - self._rel_tier_rewards_withheld()).sorted(lambda r: (r.required_points, r.id))
 
-    def _crm_points_reserved(self):
+    def _rel_points_reserved(self):
         """Points that rewards already claimed on open quotations take once those are confirmed: a second
         claim cannot count on them."""
         self.ensure_one()
         domain = [("coupon_id", "=", self.id), ("order_id.state", "in", ("draft", "sent"))]
         return self.env["sale.order.line"]._read_group(domain, [], ["points_cost:sum"])[0][0]
 
-    def _crm_points_committed(self, order):
+    def _rel_points_committed(self, order):
         """Points of this card that the rewards on ``order`` will take when it is confirmed."""
         return sum(order.order_line.filtered(lambda line: line.coupon_id == self).mapped("points_cost"))
 
-    def _crm_claim_reward(self, reward, order):
+    def _rel_claim_reward(self, reward, order):
         """Apply ``reward`` to the customer's open quotation ``order`` with sale_loyalty's own engine.
 
         Raises UserError, with nothing changed, when the reward is not the card's, the card lacks the points,
@@ -347,9 +347,9 @@ class LoyaltyCard(models.Model):
         """
         self.ensure_one()
         env = self.env
-        reward._crm_check_claimable_with(self)
-        order._crm_check_claim_target(self)
-        lines, points = order._crm_apply_claimed_reward(reward, self)
+        reward._rel_check_claimable_with(self)
+        order._rel_check_claim_target(self)
+        lines, points = order._rel_apply_claimed_reward(reward, self)
         # Posted as whoever holds the card here: for the portal, the customer who claimed the reward.
         order.with_env(env).message_post(
             body=env._(
@@ -363,8 +363,8 @@ class LoyaltyCard(models.Model):
         )
         return lines
 
-    def _crm_next_tier_sentence(self, progress):
-        """What the customer still needs for the next tier (``progress`` from ``_crm_next_tier_progress``),
+    def _rel_next_tier_sentence(self, progress):
+        """What the customer still needs for the next tier (``progress`` from ``_rel_next_tier_progress``),
         as one sentence in their language; empty at the top."""
         self.ensure_one()
         tier = progress.get("next_tier")
@@ -376,21 +376,21 @@ class LoyaltyCard(models.Model):
         points = f"{progress['missing']:g}"
         return self.env._("Earn %(points)s more points to reach %(tier)s.", points=points, tier=tier.name)
 
-    def _crm_next_tier_progress(self):
+    def _rel_next_tier_progress(self):
         """Where the card stands on the way to the next tier of its program.
 
         Returns a dict: ``tier`` (current crm.loyalty.tier, maybe empty), ``next_tier`` (the next tier up,
         or False at the top or without tiers), ``threshold_type`` ('spend' or 'points'), ``measure`` (spend
-        or points over the next tier's rolling window, see ``_crm_tier_measure``; over the current tier's
+        or points over the next tier's rolling window, see ``_rel_tier_measure``; over the current tier's
         window at the top), ``threshold`` and ``missing`` (of the next tier, 0 at the top), and ``percent``
         (0-100, 100 at the top).
         """
         self.ensure_one()
-        tiers = self.program_id.crm_tier_ids.sorted(lambda t: (t.threshold, t.id))
-        current = self.crm_tier_id
+        tiers = self.program_id.rel_tier_ids.sorted(lambda t: (t.threshold, t.id))
+        current = self.rel_tier_id
         next_tier = tiers.filtered(lambda t: not current or t.threshold > current.threshold)[:1]
         reference = next_tier or current
-        measure = float(self._crm_tier_measure(reference.threshold_type, reference.window_months)) if reference else 0.0
+        measure = float(self._rel_tier_measure(reference.threshold_type, reference.window_months)) if reference else 0.0
         if not next_tier:
             return {
                 "tier": current,

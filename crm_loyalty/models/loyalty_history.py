@@ -21,7 +21,7 @@ MOVEMENT_TYPES = [
 # Movements that add a lot of points, consumed first-in first-out by spending and expiry.
 LOT_TYPES = ("earned", "adjusted", "goodwill", "engagement")
 # The only fields the ledger's own bookkeeping changes after a line is written.
-BOOKKEEPING_FIELDS = {"points_remaining", "reversed_by_id", "crm_reminded_date"}
+BOOKKEEPING_FIELDS = {"rel_points_remaining", "rel_reversed_by_id", "rel_reminded_date"}
 
 
 class LoyaltyHistory(models.Model):
@@ -31,18 +31,18 @@ class LoyaltyHistory(models.Model):
 
     # translatable: the descriptions the ledger writes itself are stored in each language (ledger_terms)
     description = fields.Text(translate=True)
-    movement_type = fields.Selection(MOVEMENT_TYPES, required=True, default="earned", index=True, readonly=True)
+    rel_movement_type = fields.Selection(MOVEMENT_TYPES, required=True, default="earned", index=True, readonly=True)
     points = fields.Float(compute="_compute_points", store=True, help="Issued minus used.")
-    expiry_date = fields.Date(readonly=True, index="btree_not_null")
-    points_remaining = fields.Float(readonly=True, help="Points of this lot not yet spent or expired.")
-    crm_reminded_date = fields.Date(
+    rel_expiry_date = fields.Date(readonly=True, index="btree_not_null")
+    rel_points_remaining = fields.Float(readonly=True, help="Points of this lot not yet spent or expired.")
+    rel_reminded_date = fields.Date(
         string="Expiry Reminder Sent", readonly=True, copy=False, help="When the customer was told this lot expires."
     )
-    reversed_history_id = fields.Many2one("loyalty.history", string="Reverses", readonly=True, index="btree_not_null")
-    reversed_by_id = fields.Many2one("loyalty.history", string="Reversed By", readonly=True)
+    rel_reversed_history_id = fields.Many2one("loyalty.history", string="Reverses", readonly=True, index="btree_not_null")
+    rel_reversed_by_id = fields.Many2one("loyalty.history", string="Reversed By", readonly=True)
     complaint_id = fields.Many2one("crm.complaint", readonly=True, index="btree_not_null", ondelete="restrict")
     reason = fields.Char(readonly=True)
-    crm_credit_note_id = fields.Many2one(
+    rel_credit_note_id = fields.Many2one(
         "account.move", string="Credit Note", readonly=True, index="btree_not_null", ondelete="set null"
     )
     partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
@@ -56,42 +56,42 @@ class LoyaltyHistory(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        skip = self.env.context.get("crm_loyalty_skip_cards")
+        skip = self.env.context.get("rel_skip_cards")
         if skip is not None:
-            self = self.with_context(crm_loyalty_skip_cards=None)
+            self = self.with_context(rel_skip_cards=None)
         if isinstance(skip, LedgerSkipCards):
             # sale_loyalty's own lines for ledger cards whose movements the ledger records itself
             vals_list = [vals for vals in vals_list if vals.get("card_id") not in skip]
-        self._crm_check_ledger_access(self.env["loyalty.card"].browse({vals.get("card_id") for vals in vals_list}))
+        self._rel_check_ledger_access(self.env["loyalty.card"].browse({vals.get("card_id") for vals in vals_list}))
         for vals in vals_list:
             # Odoo shows both sides of a movement ("Used: 0 points"); an empty side would read "false"
             vals.setdefault("issued", 0.0)
             vals.setdefault("used", 0.0)
-            if vals.get("movement_type") in LOT_TYPES or (
-                "movement_type" not in vals and vals.get("issued", 0) > 0 and not vals.get("used")
+            if vals.get("rel_movement_type") in LOT_TYPES or (
+                "rel_movement_type" not in vals and vals.get("issued", 0) > 0 and not vals.get("used")
             ):
-                vals.setdefault("points_remaining", max(vals.get("issued", 0.0) - vals.get("used", 0.0), 0.0))
+                vals.setdefault("rel_points_remaining", max(vals.get("issued", 0.0) - vals.get("used", 0.0), 0.0))
         lines = super().create(vals_list)
         lines._set_expiry_dates()
-        lines.filtered(lambda line: line.used > 0 and line.movement_type in ("spent", "adjusted"))._consume_fifo()
+        lines.filtered(lambda line: line.used > 0 and line.rel_movement_type in ("spent", "adjusted"))._consume_fifo()
         return lines
 
     _earned_once_per_order = models.UniqueIndex(
-        "(card_id, order_model, order_id) WHERE movement_type = 'earned' AND order_id IS NOT NULL "
-        "AND reversed_by_id IS NULL",
+        "(card_id, order_model, order_id) WHERE rel_movement_type = 'earned' AND order_id IS NOT NULL "
+        "AND rel_reversed_by_id IS NULL",
         "An order earns points on a card once; a retried confirmation cannot award them twice.",
     )
 
-    def _crm_ledger_lines(self):
-        return self.filtered(lambda line: line.card_id._crm_ledger_cards())
+    def _rel_ledger_lines(self):
+        return self.filtered(lambda line: line.card_id._rel_ledger_cards())
 
-    def _crm_check_ledger_access(self, cards):
+    def _rel_check_ledger_access(self, cards):
         """Only the ledger's own code, running as superuser, writes the movements of ledger cards.
 
         sale_loyalty lets salespeople create and write loyalty history; on ledger programs every movement
         goes through the ledger's methods instead, which check the caller's rights and then run under sudo.
         """
-        if not self.env.su and cards._crm_ledger_cards():
+        if not self.env.su and cards._rel_ledger_cards():
             raise AccessError(
                 self.env._(
                     "Loyalty movements of this program are recorded by the loyalty ledger only: confirm or "
@@ -100,39 +100,39 @@ class LoyaltyHistory(models.Model):
             )
 
     def write(self, vals):
-        ledger = self._crm_ledger_lines()
+        ledger = self._rel_ledger_lines()
         if ledger:
-            ledger._crm_check_ledger_access(ledger.card_id)
+            ledger._rel_check_ledger_access(ledger.card_id)
             # The internal key only reaches here under sudo (the check above): the ledger's own bookkeeping.
-            if set(vals) - BOOKKEEPING_FIELDS and not self.env.context.get("crm_loyalty_ledger_internal"):
+            if set(vals) - BOOKKEEPING_FIELDS and not self.env.context.get("rel_ledger_internal"):
                 raise UserError(
                     self.env._("Loyalty movements are never changed: record a correcting movement instead.")
                 )
         return super().write(vals)
 
     def unlink(self):
-        if self.env.su and self.env.context.get("crm_loyalty_keep_history"):
+        if self.env.su and self.env.context.get("rel_keep_history"):
             # sale_loyalty deletes an order's history (as superuser) when it is cancelled; the ledger keeps
             # its lines and records reversing movements instead (sale.order._action_cancel).
-            return super(LoyaltyHistory, self - self._crm_ledger_lines()).unlink()
+            return super(LoyaltyHistory, self - self._rel_ledger_lines()).unlink()
         return super().unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
-        if self._crm_ledger_lines():
+        if self._rel_ledger_lines():
             raise UserError(self.env._("Loyalty movements are never deleted: reverse them instead."))
 
     def _set_expiry_dates(self):
         """Lots without an expiry date of their own expire the program's number of days from today."""
         today = fields.Date.context_today(self)
         by_date = defaultdict(list)
-        for line in self.filtered(lambda line: line.points_remaining > 0 and not line.expiry_date):
+        for line in self.filtered(lambda line: line.rel_points_remaining > 0 and not line.rel_expiry_date):
             program = line.card_id.program_id
-            if program.crm_points_expire:
-                by_date[today + timedelta(days=program.crm_points_expiry_days)].append(line.id)
-        internal = self.with_context(crm_loyalty_ledger_internal=True)
-        for expiry_date, ids in by_date.items():
-            internal.browse(ids).write({"expiry_date": expiry_date})
+            if program.rel_points_expire:
+                by_date[today + timedelta(days=program.rel_points_expiry_days)].append(line.id)
+        internal = self.with_context(rel_ledger_internal=True)
+        for rel_expiry_date, ids in by_date.items():
+            internal.browse(ids).write({"rel_expiry_date": rel_expiry_date})
 
     def _consume_fifo(self):
         """Spending draws from the oldest unexpired lots of the card first, in one statement per line."""
@@ -141,37 +141,37 @@ class LoyaltyHistory(models.Model):
             self.env.cr.execute(
                 """
                 WITH lots AS (
-                    SELECT id, points_remaining,
-                           SUM(points_remaining) OVER (ORDER BY COALESCE(expiry_date, 'infinity'::date), id)
-                               - points_remaining AS before
+                    SELECT id, rel_points_remaining,
+                           SUM(rel_points_remaining) OVER (ORDER BY COALESCE(rel_expiry_date, 'infinity'::date), id)
+                               - rel_points_remaining AS before
                       FROM loyalty_history
-                     WHERE card_id = %(card)s AND points_remaining > 0 AND id != %(line)s
-                       AND (expiry_date IS NULL OR expiry_date > CURRENT_DATE)
+                     WHERE card_id = %(card)s AND rel_points_remaining > 0 AND id != %(line)s
+                       AND (rel_expiry_date IS NULL OR rel_expiry_date > CURRENT_DATE)
                 )
                 UPDATE loyalty_history h
-                   SET points_remaining = h.points_remaining - LEAST(lots.points_remaining, %(amount)s - lots.before)
+                   SET rel_points_remaining = h.rel_points_remaining - LEAST(lots.rel_points_remaining, %(amount)s - lots.before)
                   FROM lots
                  WHERE h.id = lots.id AND lots.before < %(amount)s
                 """,
                 {"card": line.card_id.id, "line": line.id, "amount": line.used},
             )
-        self.invalidate_model(["points_remaining"])
+        self.invalidate_model(["rel_points_remaining"])
 
-    def _crm_reverse(self, description):
+    def _rel_reverse(self, description):
         """Append the exact opposite of what is left of these movements; each is reversed at most once."""
-        return self._crm_reverse_share(1.0, description)
+        return self._rel_reverse_share(1.0, description)
 
-    def _crm_reversals_so_far(self):
+    def _rel_reversals_so_far(self):
         """Per movement: the signed points already reversed (partial reversals included) and the id of
         its latest reversal line."""
         if not self:
             return {}
         groups = self._read_group(
-            [("reversed_history_id", "in", self.ids)], ["reversed_history_id"], ["points:sum", "id:max"]
+            [("rel_reversed_history_id", "in", self.ids)], ["rel_reversed_history_id"], ["points:sum", "id:max"]
         )
         return {line.id: (points, last_id) for line, points, last_id in groups}
 
-    def _crm_reverse_share(self, share, description, **values):
+    def _rel_reverse_share(self, share, description, **values):
         """Bring the reversed part of each movement to ``share`` of it by appending the difference.
 
         A share of 1 reverses what is left and marks the movement reversed (a cancelled order). A share
@@ -179,10 +179,10 @@ class LoyaltyHistory(models.Model):
         reset to draft). Running it twice with the same share appends nothing.
         """
         # The ledger's own bookkeeping: the cancellation or credit note that asks for it was checked as the
-        # caller; the movements it appends are written as superuser (see _crm_check_ledger_access).
+        # caller; the movements it appends are written as superuser (see _rel_check_ledger_access).
         self = self.sudo()
-        lines = self.filtered(lambda line: not line.reversed_by_id and line.movement_type != "reversed")
-        done = lines._crm_reversals_so_far()
+        lines = self.filtered(lambda line: not line.rel_reversed_by_id and line.rel_movement_type != "reversed")
+        done = lines._rel_reversals_so_far()
         full = share >= 1.0
         todo, vals_list = [], []
         for line in lines:
@@ -196,29 +196,29 @@ class LoyaltyHistory(models.Model):
             vals_list.append(
                 {
                     "card_id": line.card_id.id,
-                    "movement_type": "reversed",
+                    "rel_movement_type": "reversed",
                     "issued": max(delta, 0.0),
                     "used": max(-delta, 0.0),
                     "order_model": line.order_model,
                     "order_id": line.order_id,
-                    "reversed_history_id": line.id,
+                    "rel_reversed_history_id": line.id,
                     "description": description,
                     **values,
                 }
             )
         reversals = self.create(vals_list)
-        internal = self.with_context(crm_loyalty_ledger_internal=True)
+        internal = self.with_context(rel_ledger_internal=True)
         retaken = self.browse()
         for (line, delta), reversal in zip(todo, reversals, strict=True):
             if line.points > 0 and delta < 0:
                 # Points taken back leave the lot they came from; beyond it the balance goes negative.
-                remaining = max(line.points_remaining + delta, 0.0)
-                internal.browse(line.id).write({"points_remaining": remaining})
+                remaining = max(line.rel_points_remaining + delta, 0.0)
+                internal.browse(line.id).write({"rel_points_remaining": remaining})
             elif delta > 0:
                 # Points given back form a lot of their own; taken back earned points keep their expiry.
-                lot = {"points_remaining": delta}
-                if line.points > 0 and line.expiry_date:
-                    lot["expiry_date"] = line.expiry_date
+                lot = {"rel_points_remaining": delta}
+                if line.points > 0 and line.rel_expiry_date:
+                    lot["rel_expiry_date"] = line.rel_expiry_date
                 internal.browse(reversal.id).write(lot)
             else:
                 retaken |= reversal
@@ -229,9 +229,9 @@ class LoyaltyHistory(models.Model):
             last.update({line.id: reversal.id for (line, _delta), reversal in zip(todo, reversals, strict=True)})
             for line in lines:
                 if line.id in last:
-                    write = {"reversed_by_id": last[line.id]}
+                    write = {"rel_reversed_by_id": last[line.id]}
                     if line.points > 0:
-                        write["points_remaining"] = 0.0
+                        write["rel_points_remaining"] = 0.0
                     internal.browse(line.id).write(write)
         reversals._set_expiry_dates()
         return reversals
@@ -244,9 +244,9 @@ class LoyaltyHistory(models.Model):
         cr = self.env.cr
         cr.execute(
             """
-            SELECT card_id, SUM(points_remaining)
+            SELECT card_id, SUM(rel_points_remaining)
               FROM loyalty_history
-             WHERE points_remaining > 0 AND expiry_date <= %s
+             WHERE rel_points_remaining > 0 AND rel_expiry_date <= %s
           GROUP BY card_id
             """,
             [today],
@@ -260,17 +260,17 @@ class LoyaltyHistory(models.Model):
         cr.execute(
             """
             WITH due AS (
-                UPDATE loyalty_history SET points_remaining = 0
-                 WHERE points_remaining > 0 AND expiry_date <= %(today)s
+                UPDATE loyalty_history SET rel_points_remaining = 0
+                 WHERE rel_points_remaining > 0 AND rel_expiry_date <= %(today)s
              RETURNING id
             ), expired AS (
-                SELECT h.card_id, SUM(h.points_remaining) AS points
+                SELECT h.card_id, SUM(h.rel_points_remaining) AS points
                   FROM loyalty_history h JOIN due ON due.id = h.id
               GROUP BY h.card_id
             )
             INSERT INTO loyalty_history
-                   (card_id, partner_id, program_id, movement_type, description, issued, used, points,
-                    points_remaining, create_uid, write_uid, create_date, write_date, user_id)
+                   (card_id, partner_id, program_id, rel_movement_type, description, issued, used, points,
+                    rel_points_remaining, create_uid, write_uid, create_date, write_date, user_id)
             SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s::jsonb, 0,
                    expired.points, -expired.points, 0, %(uid)s, %(uid)s, now() at time zone 'utc',
                    now() at time zone 'utc', %(uid)s
@@ -282,12 +282,12 @@ class LoyaltyHistory(models.Model):
                 "uid": self.env.uid,
             },
         )
-        self.env["loyalty.card"].browse(card_ids)._crm_sync_points_from_ledger()
+        self.env["loyalty.card"].browse(card_ids)._rel_sync_points_from_ledger()
         self.invalidate_model()
         return len(card_ids)
 
     @api.model
-    def _crm_translate_descriptions(self, langs=None, lines=None):
+    def _rel_translate_descriptions(self, langs=None, lines=None):
         """Store the ledger's own descriptions (``ledger_terms``) in ``langs`` (default: the database's
         languages) on the lines that hold them in English, all lines or ``lines``: the lines written before
         a language was loaded, the demo movements among them, then read in that language too."""

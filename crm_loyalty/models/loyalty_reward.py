@@ -5,16 +5,16 @@ from odoo.exceptions import UserError
 class LoyaltyReward(models.Model):
     _inherit = "loyalty.reward"
 
-    def _crm_check_claimable_with(self, card):
+    def _rel_check_claimable_with(self, card):
         """Refuse, before anything changes, a reward that ``card`` may not claim: another program's, archived,
         kept for a higher tier, or costing more points than the card holds beside those its other claims
         set aside."""
         env = card.env
         if len(self) != 1 or self.program_id != card.program_id or not self.active:
             raise UserError(env._("This reward is not part of your loyalty program."))
-        if self in card._crm_tier_rewards_withheld():
+        if self in card._rel_tier_rewards_withheld():
             raise UserError(env._("The reward %(reward)s is kept for a higher tier.", reward=self.description))
-        reserved = card._crm_points_reserved()
+        reserved = card._rel_points_reserved()
         if self.required_points > card.points - reserved:
             if reserved:
                 raise UserError(

@@ -37,7 +37,7 @@ class TestLedgerConcurrency(TransactionCase):
                     "program_type": "loyalty",
                     "applies_on": "both",
                     "trigger": "auto",
-                    "crm_ledger": True,
+                    "rel_ledger": True,
                     "rule_ids": [
                         (
                             0,
@@ -115,14 +115,14 @@ class TestLedgerConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             card = env["loyalty.card"].browse(self.ids["card"])
-            internal = env["loyalty.history"].with_context(crm_loyalty_ledger_internal=True)
-            due = card._crm_add_movement("goodwill", 100, "Due lot")
-            later = card._crm_add_movement("goodwill", 100, "Later lot")
-            internal.browse(due.id).write({"expiry_date": today + timedelta(days=1)})
-            internal.browse(later.id).write({"expiry_date": today + timedelta(days=60)})
+            internal = env["loyalty.history"].with_context(rel_ledger_internal=True)
+            due = card._rel_add_movement("goodwill", 100, "Due lot")
+            later = card._rel_add_movement("goodwill", 100, "Later lot")
+            internal.browse(due.id).write({"rel_expiry_date": today + timedelta(days=1)})
+            internal.browse(later.id).write({"rel_expiry_date": today + timedelta(days=60)})
             if reward_on_second_order:
                 reward = env["loyalty.reward"].browse(self.ids["reward"])
-                card._crm_claim_reward(reward, env["sale.order"].browse(self.ids["orders"][1]))
+                card._rel_claim_reward(reward, env["sale.order"].browse(self.ids["orders"][1]))
 
     def _as_a_request(self, env, operation):
         """Run ``operation`` as Odoo runs a request: retried after a concurrency error, then committed.
@@ -194,7 +194,7 @@ class TestLedgerConcurrency(TransactionCase):
         return lambda env: env["sale.order"].browse(order_id).action_confirm()
 
     def _spend(self, points):
-        return lambda env: env["loyalty.card"].browse(self.ids["card"])._crm_add_movement("spent", -points, "Reward")
+        return lambda env: env["loyalty.card"].browse(self.ids["card"])._rel_add_movement("spent", -points, "Reward")
 
     @staticmethod
     def _expire(today):
@@ -208,14 +208,14 @@ class TestLedgerConcurrency(TransactionCase):
             history = card.history_ids
             ledger = sum(history.mapped("issued")) - sum(history.mapped("used"))
             self.assertEqual(card.points, ledger, "the balance is the sum of the ledger")
-            lots = history.filtered(lambda h: h.movement_type in LOT_TYPES)
+            lots = history.filtered(lambda h: h.rel_movement_type in LOT_TYPES)
             for lot in lots:
-                self.assertTrue(0 <= lot.points_remaining <= lot.issued, f"{lot.description}: {lot.points_remaining}")
+                self.assertTrue(0 <= lot.rel_points_remaining <= lot.issued, f"{lot.description}: {lot.rel_points_remaining}")
             self.assertEqual(
-                sum(lots.mapped("points_remaining")), card.points, "no lot was spent and expired both: they hold it all"
+                sum(lots.mapped("rel_points_remaining")), card.points, "no lot was spent and expired both: they hold it all"
             )
             return card.points, history.mapped(
-                lambda h: (h.movement_type, h.order_id, h.issued, h.used, h.points_remaining, h.description)
+                lambda h: (h.rel_movement_type, h.order_id, h.issued, h.used, h.rel_points_remaining, h.description)
             )
 
     # ------------------------------------------------------------------ two orders of one customer
@@ -297,14 +297,14 @@ class TestLedgerConcurrency(TransactionCase):
             cr2.rollback()
             # Even a second earned line written past the ORM is refused by the database.
             earned = env2["loyalty.history"].search(
-                [("card_id", "=", self.ids["card"]), ("movement_type", "=", "earned")]
+                [("card_id", "=", self.ids["card"]), ("rel_movement_type", "=", "earned")]
             )
             self.assertEqual(len(earned), 1)
             with self.assertRaises(UniqueViolation), mute_logger("odoo.sql_db"):
                 cr2.execute(
                     """
                     INSERT INTO loyalty_history
-                           (card_id, movement_type, order_model, order_id, issued, used, description)
+                           (card_id, rel_movement_type, order_model, order_id, issued, used, description)
                     VALUES (%s, 'earned', 'sale.order', %s, 40, 0, '{"en_US": "Again"}')
                     """,
                     [self.ids["card"], order1],
@@ -340,7 +340,7 @@ class TestLedgerConcurrency(TransactionCase):
             env["sale.order"].browse(order1).action_confirm()
             env.flush_all()
             env.cr.execute(
-                "SELECT count(*) FROM loyalty_history WHERE card_id = %s AND movement_type = 'earned'",
+                "SELECT count(*) FROM loyalty_history WHERE card_id = %s AND rel_movement_type = 'earned'",
                 [self.ids["card"]],
             )
             written.append(env.cr.fetchone()[0])

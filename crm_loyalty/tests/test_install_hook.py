@@ -14,7 +14,7 @@ class TestInstallHook(LoyaltyCase):
         self.env.flush_all()
         cr = self.env.cr
         cr.execute(
-            "ALTER TABLE loyalty_history DROP COLUMN movement_type, DROP COLUMN points, DROP COLUMN points_remaining"
+            "ALTER TABLE loyalty_history DROP COLUMN rel_movement_type, DROP COLUMN points, DROP COLUMN rel_points_remaining"
         )
         # Odoo's own description, untranslated until the install makes it translatable again (_install)
         sql.convert_column_translatable(cr, "loyalty_history", "description", "text")
@@ -38,7 +38,7 @@ class TestInstallHook(LoyaltyCase):
     def _ledger(self, ids):
         self.env.invalidate_all()
         lines = self.env["loyalty.history"].browse(ids)
-        return [(line.movement_type, line.points, line.points_remaining) for line in lines]
+        return [(line.rel_movement_type, line.points, line.rel_points_remaining) for line in lines]
 
     def test_history_is_typed_and_opened_as_lots(self):
         card = self.env["loyalty.card"].create({"program_id": self.program.id, "partner_id": self.customer.id})
@@ -70,13 +70,13 @@ class TestInstallHook(LoyaltyCase):
         )
         carried = card.history_ids.filtered(lambda line: line.id not in ids)
         self.assertEqual(
-            [(carried.movement_type, carried.issued, carried.points_remaining)],
+            [(carried.rel_movement_type, carried.issued, carried.rel_points_remaining)],
             [("adjusted", 30.0, 30.0)],
             "the balance the history did not explain is carried over, not lost",
         )
         self.assertLedgerBalanced(card)
-        self.assertEqual(sum(card.history_ids.mapped("points_remaining")), card.points)
-        self.assertFalse(any(card.history_ids.mapped("expiry_date")), "no expiry is invented for old points")
+        self.assertEqual(sum(card.history_ids.mapped("rel_points_remaining")), card.points)
+        self.assertFalse(any(card.history_ids.mapped("rel_expiry_date")), "no expiry is invented for old points")
 
         # The index that failed on reinstall builds now, as Odoo builds it.
         history = self.env["loyalty.history"]

@@ -16,16 +16,16 @@ class TestLoyaltyLedger(LoyaltyCase):
         order = self._order(qty=2)
         card = self._card()
         self.assertEqual(card.points, 200)
-        earned = card.history_ids.filtered(lambda h: h.movement_type == "earned")
+        earned = card.history_ids.filtered(lambda h: h.rel_movement_type == "earned")
         self.assertEqual(earned.issued, 200)
         self.assertEqual(earned.order_id, order.id)
         self.assertLedgerBalanced(card)
 
         order._action_cancel()
         self.assertEqual(card.points, 0)
-        reversal = card.history_ids.filtered(lambda h: h.movement_type == "reversed")
-        self.assertEqual((reversal.used, reversal.reversed_history_id), (200, earned))
-        self.assertEqual(earned.reversed_by_id, reversal)
+        reversal = card.history_ids.filtered(lambda h: h.rel_movement_type == "reversed")
+        self.assertEqual((reversal.used, reversal.rel_reversed_history_id), (200, earned))
+        self.assertEqual(earned.rel_reversed_by_id, reversal)
         self.assertLedgerBalanced(card)
 
         order.action_draft()
@@ -43,7 +43,7 @@ class TestLoyaltyLedger(LoyaltyCase):
         ).action_confirm()
         order._action_cancel()
         self.assertEqual(card.points, -150)
-        self.assertTrue(card.crm_negative_balance)
+        self.assertTrue(card.rel_negative_balance)
         self.assertLedgerBalanced(card)
 
     def test_ledger_is_append_only(self):
@@ -70,21 +70,21 @@ class TestLoyaltyLedger(LoyaltyCase):
         self.assertEqual(card.points, 100)
 
     def test_expiry_is_fifo_and_idempotent(self):
-        self.program.write({"crm_points_expire": True, "crm_points_expiry_days": 30})
+        self.program.write({"rel_points_expire": True, "rel_points_expiry_days": 30})
         self._order()  # lot of 100 points, expires in 30 days
         card = self._card()
-        old = card._crm_add_movement("engagement", 50, "Survey answered")
+        old = card._rel_add_movement("engagement", 50, "Survey answered")
         self.env.cr.execute(
-            "UPDATE loyalty_history SET expiry_date = %s WHERE id = %s",
+            "UPDATE loyalty_history SET rel_expiry_date = %s WHERE id = %s",
             [fields.Date.today() + timedelta(days=5), old.id],
         )
         old.invalidate_recordset()
-        card._crm_add_movement("spent", -30, "Counter reward")
-        self.assertEqual(old.points_remaining, 20, "spending drew from the lot that expires first")
+        card._rel_add_movement("spent", -30, "Counter reward")
+        self.assertEqual(old.rel_points_remaining, 20, "spending drew from the lot that expires first")
         later = fields.Date.today() + timedelta(days=10)
         self.assertEqual(self.env["loyalty.history"]._cron_expire_points(today=later), 1)
         self.assertEqual(self.env["loyalty.history"]._cron_expire_points(today=later), 0)
-        expired = card.history_ids.filtered(lambda h: h.movement_type == "expired")
+        expired = card.history_ids.filtered(lambda h: h.rel_movement_type == "expired")
         self.assertEqual(expired.used, 20)
         self.assertEqual((expired.partner_id, expired.program_id), (self.customer, self.program))
         self.assertEqual(card.points, 100)
@@ -92,7 +92,7 @@ class TestLoyaltyLedger(LoyaltyCase):
 
     def test_bad_program_settings_are_refused(self):
         with self.assertRaises(ValidationError):
-            self.program.write({"crm_points_expire": True, "crm_points_expiry_days": 0})
+            self.program.write({"rel_points_expire": True, "rel_points_expiry_days": 0})
 
     def test_confirmation_cost_does_not_grow_with_history(self):
         self._order()
@@ -114,15 +114,15 @@ class TestLoyaltyLedger(LoyaltyCase):
             self.env.flush_all()
             self.env.cr.execute(
                 """
-                INSERT INTO loyalty_history (card_id, partner_id, program_id, movement_type, description, issued,
-                                             used, points, points_remaining, create_date)
+                INSERT INTO loyalty_history (card_id, partner_id, program_id, rel_movement_type, description, issued,
+                                             used, points, rel_points_remaining, create_date)
                 SELECT %(card)s, %(partner)s, %(program)s, 'engagement', '{"en_US": "Past"}', 1, 0, 1, 1,
                        now() - make_interval(mins => n)
                   FROM generate_series(1, %(lines)s) n
                 """,
                 {"card": card.id, "partner": self.customer.id, "program": self.program.id, "lines": lines},
             )
-            card._crm_sync_points_from_ledger()
+            card._rel_sync_points_from_ledger()
             self.env.invalidate_all()
 
         grow_history(10 - len(card.history_ids))

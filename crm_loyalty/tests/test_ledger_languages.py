@@ -20,14 +20,14 @@ class TestLedgerLanguages(RolesMixin, LoyaltyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        cls.card = cls.customer._crm_loyalty_card_for(cls.program)
+        cls.card = cls.customer._rel_loyalty_card_for(cls.program)
 
     def _read(self, lines, user, lang):
         return lines.with_user(user).with_context(lang=lang).mapped("description")
 
     def test_demo_movements_follow_a_language_loaded_later(self):
         zh = self.env.ref("base.lang_zh_CN")
-        self.card._crm_demo_load_history(
+        self.card._rel_demo_load_history(
             [("earned", 90, "Purchase in the showroom", 12), ("spent", -20, "Discount reward", False)]
         )
         lines = self.card.history_ids.sorted("id")
@@ -44,11 +44,11 @@ class TestLedgerLanguages(RolesMixin, LoyaltyCase):
 
     def test_expiry_written_by_the_scheduler_in_every_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
-        self.card._crm_add_movement("goodwill", 30, "Welcome", expiry_date=fields.Date.today() + relativedelta(days=2))
+        self.card._rel_add_movement("goodwill", 30, "Welcome", rel_expiry_date=fields.Date.today() + relativedelta(days=2))
         cron = self.env.ref("crm_loyalty.ir_cron_expire_points")
         with freeze_time(fields.Date.today() + relativedelta(days=3)):
             cron.ir_actions_server_id.with_user(cron.user_id).with_context(**cron.user_id.context_get()).run()
-        expired = self.card.history_ids.filtered(lambda line: line.movement_type == "expired")
+        expired = self.card.history_ids.filtered(lambda line: line.rel_movement_type == "expired")
         self.assertEqual(len(expired), 1)
         self.assertEqual(self._read(expired, self.relationship_user, "en_US"), ["Points expired"])
         self.assertEqual(self._read(expired, self.relationship_user, "zh_CN"), [EXPIRED_ZH])

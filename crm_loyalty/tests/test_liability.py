@@ -12,14 +12,14 @@ class TestLiability(RolesMixin, LoyaltyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        cls.program.crm_point_value = 0.05
+        cls.program.rel_point_value = 0.05
 
     def test_manager_reads_liability_in_the_program_currency(self):
         self._order(qty=3)  # 300 points
         program = self.program.with_user(self.relationship_manager)
-        self.assertAlmostEqual(program.crm_points_liability, 15.0)
-        description = program.fields_get(["crm_points_liability"], ["type", "currency_field"])
-        self.assertEqual(description["crm_points_liability"], {"type": "monetary", "currency_field": "currency_id"})
+        self.assertAlmostEqual(program.rel_points_liability, 15.0)
+        description = program.fields_get(["rel_points_liability"], ["type", "currency_field"])
+        self.assertEqual(description["rel_points_liability"], {"type": "monetary", "currency_field": "currency_id"})
         self.assertEqual(program.currency_id, self.env.company.currency_id)
         view = program.get_views([(self.env.ref("crm_loyalty.loyalty_program_view_list_liability").id, "list")])
         self.assertIn('widget="monetary"', view["views"]["list"]["arch"])

@@ -34,16 +34,16 @@ class TestUnsetFigures(RolesMixin, TransactionCase):
     def test_unset_contact_hours_read_any_time_and_open_at_working_hours(self):
         arch = self._form_arch(self.relationship_user)
         unset = arch.xpath("//button[@name='action_rel_set_contact_hours']/..")[0]
-        self.assertEqual(unset.get("invisible"), "contact_window_start or contact_window_end")
-        hours = arch.xpath("//field[@name='contact_window_start']/..")[0]
-        self.assertEqual(hours.get("invisible"), "not contact_window_start and not contact_window_end")
+        self.assertEqual(unset.get("invisible"), "rel_contact_window_start or rel_contact_window_end")
+        hours = arch.xpath("//field[@name='rel_contact_window_start']/..")[0]
+        self.assertEqual(hours.get("invisible"), "not rel_contact_window_start and not rel_contact_window_end")
 
         self.customer.with_user(self.relationship_user).action_rel_set_contact_hours()
-        self.assertEqual((self.customer.contact_window_start, self.customer.contact_window_end), (8.5, 18.0))
-        self.customer.write({"contact_window_start": 10.0, "contact_window_end": 12.0})
+        self.assertEqual((self.customer.rel_contact_window_start, self.customer.rel_contact_window_end), (8.5, 18.0))
+        self.customer.write({"rel_contact_window_start": 10.0, "rel_contact_window_end": 12.0})
         self.customer.with_user(self.relationship_user).action_rel_set_contact_hours()
         self.assertEqual(
-            (self.customer.contact_window_start, self.customer.contact_window_end),
+            (self.customer.rel_contact_window_start, self.customer.rel_contact_window_end),
             (10.0, 12.0),
             "hours already set are kept",
         )
@@ -51,12 +51,12 @@ class TestUnsetFigures(RolesMixin, TransactionCase):
     def test_portal_user_cannot_set_another_customers_hours(self):
         with self.assertRaises(AccessError):
             self.customer.with_user(self.portal_user).action_rel_set_contact_hours()
-        self.assertEqual((self.customer.contact_window_start, self.customer.contact_window_end), (0.0, 0.0))
+        self.assertEqual((self.customer.rel_contact_window_start, self.customer.rel_contact_window_end), (0.0, 0.0))
 
     def test_never_rated_shows_no_satisfaction(self):
-        self.assertFalse(self.customer.with_user(self.relationship_user).complaint_last_rating)
+        self.assertFalse(self.customer.with_user(self.relationship_user).rel_complaint_last_rating)
         action = self.env.ref("crm_relationship.res_partner_action_repeat_complainers")
         view = self.env["res.partner"].with_user(self.relationship_user).get_views([(action.view_id.id, "list")])
         arch = etree.fromstring(view["views"]["list"]["arch"])
-        rating = arch.xpath("//field[@name='complaint_last_rating']")[0]
-        self.assertEqual(rating.get("invisible"), "not complaint_last_rating", "empty, not 0.00")
+        rating = arch.xpath("//field[@name='rel_complaint_last_rating']")[0]
+        self.assertEqual(rating.get("invisible"), "not rel_complaint_last_rating", "empty, not 0.00")

@@ -23,20 +23,20 @@ REFERENCE_SQL = "SELECT card_id, sum(issued - used) FROM loyalty_history GROUP B
 EXPIRY_DAYS = 365
 PAD_SQL = """
 INSERT INTO loyalty_history
-       (card_id, partner_id, program_id, movement_type, description, issued, used, points, points_remaining,
-        expiry_date, user_id, create_uid, write_uid, create_date, write_date)
+       (card_id, partner_id, program_id, rel_movement_type, description, issued, used, points, rel_points_remaining,
+        rel_expiry_date, user_id, create_uid, write_uid, create_date, write_date)
 SELECT c.id, c.partner_id, c.program_id, 'earned', '{"en_US": "Bench padding"}', s.points, 0, s.points, s.points,
-       s.expiry_date, %(uid)s, %(uid)s, %(uid)s, s.created, s.created
+       s.rel_expiry_date, %(uid)s, %(uid)s, %(uid)s, s.created, s.created
   FROM generate_series(0::bigint, %(count)s - 1) AS g(i)
  CROSS JOIN LATERAL (
        SELECT (1 + (g.i * 37) %% 200)::float8 AS points,
               CASE WHEN (g.i * 7919) %% 1000 < %(due_permille)s
                    THEN %(today)s::date - (1 + (g.i * 13) %% 365)::int
-                   ELSE %(today)s::date + (1 + (g.i * 11) %% 365)::int END AS expiry_date
+                   ELSE %(today)s::date + (1 + (g.i * 11) %% 365)::int END AS rel_expiry_date
        ) e
  CROSS JOIN LATERAL (
-       SELECT e.points, e.expiry_date,
-              (e.expiry_date - %(days)s)::timestamp + interval '12 hours' AS created
+       SELECT e.points, e.rel_expiry_date,
+              (e.rel_expiry_date - %(days)s)::timestamp + interval '12 hours' AS created
        ) s
   JOIN loyalty_card c ON c.id = (%(cards)s::int[])[(1 + g.i %% %(ncards)s)::int]
 """
@@ -59,7 +59,7 @@ def pad_ledger(env, rows, due_share):
     cr.execute(
         """
         SELECT c.id FROM loyalty_card c JOIN loyalty_program p ON p.id = c.program_id
-         WHERE p.program_type = 'loyalty' AND p.crm_ledger
+         WHERE p.program_type = 'loyalty' AND p.rel_ledger
            AND EXISTS (SELECT 1 FROM loyalty_history h WHERE h.card_id = c.id)
       ORDER BY c.id
         """
@@ -81,7 +81,7 @@ def pad_ledger(env, rows, due_share):
             },
         )
         added = cr.rowcount
-        env["loyalty.card"].browse(card_ids)._crm_sync_points_from_ledger()
+        env["loyalty.card"].browse(card_ids)._rel_sync_points_from_ledger()
         cr.commit()
         cr.execute("ANALYZE loyalty_history")
         cr.execute("ANALYZE loyalty_card")
@@ -91,7 +91,7 @@ def pad_ledger(env, rows, due_share):
 
 def lots_due(env):
     env.cr.execute(
-        "SELECT count(*) FROM loyalty_history WHERE points_remaining > 0 AND expiry_date <= %s",
+        "SELECT count(*) FROM loyalty_history WHERE rel_points_remaining > 0 AND rel_expiry_date <= %s",
         [today(env)],
     )
     return env.cr.fetchone()[0]

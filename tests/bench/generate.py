@@ -510,20 +510,20 @@ def crm_ledger_lines(env, history, program):
     """crm_loyalty's ledger: an 'earned' lot per order (expiring after a year), a separate 'spent' line
     per redemption consuming the oldest lots first (FIFO), as its own bookkeeping would have done.
     No expiry has run yet: the lots older than a year are due, which is what the expiry benchmark runs on."""
-    program.write({"crm_points_expire": True, "crm_points_expiry_days": EXPIRY_DAYS})
-    earned = history.assign(used=0.0, movement_type="earned", points=history["issued"])
+    program.write({"rel_points_expire": True, "rel_points_expiry_days": EXPIRY_DAYS})
+    earned = history.assign(used=0.0, rel_movement_type="earned", points=history["issued"])
     spent = history[history["used"] > 0].assign(
-        issued=0.0, movement_type="spent", points=-history["used"], order_id=history["order_id"]
+        issued=0.0, rel_movement_type="spent", points=-history["used"], order_id=history["order_id"]
     )
     spent = spent[spent["used"] > 0]
-    lines = pd.concat([earned, spent]).sort_values(["card_id", "create_date", "movement_type"], kind="stable")
-    lines["expiry_date"] = np.where(
-        lines["movement_type"] == "earned",
+    lines = pd.concat([earned, spent]).sort_values(["card_id", "create_date", "rel_movement_type"], kind="stable")
+    lines["rel_expiry_date"] = np.where(
+        lines["rel_movement_type"] == "earned",
         (pd.to_datetime(lines["create_date"]) + pd.Timedelta(days=EXPIRY_DAYS)).dt.date,
         None,
     )
-    remaining = np.where(lines["movement_type"] == "earned", lines["issued"], 0.0)
-    cards, kinds, used = lines["card_id"].to_numpy(), lines["movement_type"].to_numpy(), lines["used"].to_numpy()
+    remaining = np.where(lines["rel_movement_type"] == "earned", lines["issued"], 0.0)
+    cards, kinds, used = lines["card_id"].to_numpy(), lines["rel_movement_type"].to_numpy(), lines["used"].to_numpy()
     lots, previous = [], None
     for i in range(len(lines)):
         if cards[i] != previous:
@@ -539,7 +539,7 @@ def crm_ledger_lines(env, history, program):
             if to_take <= 1e-9:
                 break
         lots = [lot for lot in lots if remaining[lot] > 1e-9]
-    lines["points_remaining"] = remaining.round(2)
+    lines["rel_points_remaining"] = remaining.round(2)
     return lines.reset_index(drop=True)
 
 
@@ -593,7 +593,7 @@ def step_loyalty_ledger(env, plan, state):
         },
     )
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'loyalty_history'")
-    crm_ledger = "points_remaining" in {c for (c,) in cr.fetchall()}
+    rel_ledger = "rel_points_remaining" in {c for (c,) in cr.fetchall()}
     # crm_loyalty makes the description translatable (jsonb); Odoo alone keeps it text
     cr.execute(
         "SELECT data_type FROM information_schema.columns WHERE table_name = 'loyalty_history' "
@@ -612,7 +612,7 @@ def step_loyalty_ledger(env, plan, state):
             "create_date": frame["date"].to_numpy(),
         }
     )
-    if crm_ledger:
+    if rel_ledger:
         history = crm_ledger_lines(env, history, program)
     first_history = reserve_ids(cr, "loyalty_history", len(history))
     history.insert(0, "id", np.arange(first_history, first_history + len(history)))
@@ -625,17 +625,17 @@ def step_loyalty_ledger(env, plan, state):
         "issued": "float8",
         "used": "float8",
         "create_date": "timestamp",
-        "movement_type": "varchar",
+        "rel_movement_type": "varchar",
         "points": "float8",
-        "points_remaining": "float8",
-        "expiry_date": "date",
+        "rel_points_remaining": "float8",
+        "rel_expiry_date": "date",
     }
     columns = {c: t for c, t in columns.items() if c in history.columns}
     cr.execute(
         "CREATE TEMP TABLE bch_history (" + ", ".join(f"{c} {t}" for c, t in columns.items()) + ") ON COMMIT DROP"
     )
     copy_frame(cr, "bch_history", history[list(columns)])
-    overrides = {c: f"s.{c}" for c in columns if c != "partner_id" or crm_ledger}
+    overrides = {c: f"s.{c}" for c in columns if c != "partner_id" or rel_ledger}
     overrides.update(order_model="'sale.order'", write_date="s.create_date")
     clone_rows(cr, "loyalty_history", template_history.id, "bch_history", overrides)
     # SQL, not unlink(): crm_loyalty's ledger is append-only, and these two rows are only templates.

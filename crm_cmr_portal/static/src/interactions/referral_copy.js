@@ -4,11 +4,11 @@ import { browser } from "@web/core/browser/browser";
 
 /** The Copy button beside the referral link of the loyalty page. */
 export class CmrReferralCopy extends Interaction {
-    static selector = ".o_cmr_referral";
+    static selector = ".o_rel_referral";
     dynamicContent = {
-        ".o_cmr_referral_copy": { "t-on-click": this.copy },
-        ".o_cmr_copy_label": { "t-att-class": () => ({ "d-none": this.copied }) },
-        ".o_cmr_copied_label": { "t-att-class": () => ({ "d-none": !this.copied }) },
+        ".o_rel_referral_copy": { "t-on-click": this.copy },
+        ".o_rel_copy_label": { "t-att-class": () => ({ "d-none": this.copied }) },
+        ".o_rel_copied_label": { "t-att-class": () => ({ "d-none": !this.copied }) },
     };
 
     setup() {
@@ -16,7 +16,7 @@ export class CmrReferralCopy extends Interaction {
     }
 
     async copy() {
-        const input = this.el.querySelector(".o_cmr_referral_url");
+        const input = this.el.querySelector(".o_rel_referral_url");
         // selected, the link can still be copied by hand where the browser denies the clipboard
         input.select();
         try {

@@ -3,7 +3,7 @@ import { registry } from "@web/core/registry";
 
 /** On the complaint form, offer only the products of the chosen order. */
 export class CmrComplaintForm extends Interaction {
-    static selector = ".o_cmr_complaint_form";
+    static selector = ".o_rel_complaint_form";
     dynamicContent = {
         "#sale_order_id": { "t-on-change": this.filterProducts },
     };
