@@ -14,3 +14,4 @@ from . import crm_lead
 from . import sale_order_line
 from . import res_config_settings
 from . import sale_order_coupon_points
+from . import ir_module_module

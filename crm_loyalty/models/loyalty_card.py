@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
 from .ledger_flags import LEDGER_RESYNC
+from .ledger_terms import OPENING_BALANCE
 
 # Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
 LEDGER_CARD_FIELDS = ("points", "rel_tier_id", "rel_tier_review_date", "program_id")
@@ -42,7 +43,7 @@ class LoyaltyCard(models.Model):
                 "rel_movement_type": "adjusted",
                 "issued": max(card.points, 0.0),
                 "used": max(-card.points, 0.0),
-                "description": self.env._("Opening balance"),
+                "description": OPENING_BALANCE._translate("en_US"),
             }
             for card in cards._rel_ledger_cards()
             if card.points
@@ -55,7 +56,8 @@ class LoyaltyCard(models.Model):
                 )
             )
         if opening:
-            self.env["loyalty.history"].create(opening)
+            History = self.env["loyalty.history"]
+            History._rel_translate_descriptions(lines=History.with_context(lang="en_US").create(opening))
         return cards
 
     def _rel_guarded_fields(self, vals):
@@ -220,15 +222,18 @@ class LoyaltyCard(models.Model):
                 and card.rel_tier_review_date + relativedelta(days=program.rel_tier_grace_days) <= today
             )
             next_review = today + relativedelta(months=first.window_months)
+            # the scheduled review writes for the customer: in their language
+            lang = env["res.lang"]._get_code(card.partner_id.lang) or env.lang
+            local_env = env(context=dict(env.context, lang=lang))
             if upgrade:
-                why = reason or env._("Qualified with %(measure).2f over the window", measure=measure)
+                why = reason or local_env._("Qualified with %(measure).2f over the window", measure=measure)
             elif upgrade_only or not due:
                 continue
             elif target == current:
                 card.rel_tier_review_date = next_review
                 continue
             else:
-                why = reason or env._("Review: %(measure).2f over the window", measure=measure)
+                why = reason or local_env._("Review: %(measure).2f over the window", measure=measure)
             env["crm.loyalty.tier.history"].create(
                 {"card_id": card.id, "old_tier_id": current.id, "new_tier_id": target.id, "reason": why}
             )
@@ -303,19 +308,20 @@ class LoyaltyCard(models.Model):
     def _rel_demo_load_history(self, movements):
         """Demo data: write a card's ledger through ``_rel_add_movement``, like any other movement.
 
-        ``movements``: (rel_movement_type, points, description, expires_in_days or False) tuples; a lot with a
+        ``movements``: (movement_type, points, description, expires_in_days or False) tuples, descriptions
+        in English among ``ledger_terms.LEDGER_TERMS``; a lot with a
         number of days expires that many days from today instead of after the program's default period.
         Cards that already have movements are left alone, so loading the demo twice adds nothing.
         """
         today = fields.Date.context_today(self)
+        lines = self.env["loyalty.history"]
         for card in self.filtered(lambda card: not card.history_ids):
             for movement_type, points, description, days in movements:
                 values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
-                card._rel_add_movement(movement_type, points, description, **values)
-            for rel_movement_type, points, description, days in movements:
-                values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
-                card._rel_add_movement(rel_movement_type, points, description, **values)
+                lines |= card._rel_add_movement(movement_type, points, description, **values)
             card._rel_review_tier(upgrade_only=True)
+        # the descriptions are terms of the module (ledger_terms): stored in each language loaded already
+        lines._rel_translate_descriptions(lines=lines)
         return True
 
     # ------------------------------------------------------------------ the customer's own view
@@ -325,10 +331,18 @@ class LoyaltyCard(models.Model):
         return self.program_id._rel_rewards_withheld_below(self.rel_tier_id)
 
     def _rel_claimable_rewards(self):
-        """Active rewards of the card's program that its balance and tier allow, cheapest first."""
+        """Active rewards of the card's program that its available points and tier allow, cheapest first."""
         self.ensure_one()
-        rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= self.points)
+        available = self.points - self._rel_points_reserved()
+        rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= available)
         return (rewards - self._rel_tier_rewards_withheld()).sorted(lambda r: (r.required_points, r.id))
+
+    def _rel_points_reserved(self):
+        """Points that rewards already claimed on open quotations take once those are confirmed: a second
+        claim cannot count on them."""
+        self.ensure_one()
+        domain = [("coupon_id", "=", self.id), ("order_id.state", "in", ("draft", "sent"))]
+        return self.env["sale.order.line"]._read_group(domain, [], ["points_cost:sum"])[0][0]
 
     def _rel_points_committed(self, order):
         """Points of this card that the rewards on ``order`` will take when it is confirmed."""

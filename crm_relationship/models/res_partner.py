@@ -231,6 +231,16 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
         return action
 
+    def action_rel_set_contact_hours(self):
+        """Open the contact window of a customer who had none, at the company's working hours."""
+        attendances = self.env.company.resource_calendar_id.attendance_ids
+        start = min(attendances.mapped("hour_from"), default=9.0)
+        end = max(attendances.mapped("hour_to"), default=17.0)
+        self.filtered(lambda p: not p.rel_contact_window_start and not p.rel_contact_window_end).write(
+            {"rel_contact_window_start": start, "rel_contact_window_end": end}
+        )
+        return True
+
     @api.depends("rel_company_id")
     def _compute_relationship_analysed_on(self):
         companies = self.rel_company_id
