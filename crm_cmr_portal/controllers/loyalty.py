@@ -45,12 +45,15 @@ class CmrLoyaltyPortal(CustomerPortal):
         rewards = card._rel_claimable_rewards() if card else env["loyalty.reward"]
         reserved = card._rel_points_reserved() if card else 0
         expiring = card._rel_points_expiring_soon() if card else 0
+        Tier = card.env["crm.loyalty.tier"]
+        progress = Tier._progress_of(card) if card else {}
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "rel_loyalty",
                 "card": card,
-                "progress": card._rel_next_tier_progress() if card else {},
+                "progress": progress,
+                "progress_sentence": Tier._progress_sentence(card, progress) if card else "",
                 "ledger": History.search(
                     domain, order="create_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
                 )

@@ -6,7 +6,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.addons.crm_relationship.models.crm_relationship_outreach import OutreachResult
 from odoo.exceptions import AccessError
-from odoo.tools import format_amount
 
 from .ledger_flags import LEDGER_RESYNC
 from .ledger_terms import OPENING_BALANCE
@@ -373,52 +372,3 @@ class LoyaltyCard(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return lines
-
-    def _rel_next_tier_sentence(self, progress):
-        """What the customer still needs for the next tier (``progress`` from ``_rel_next_tier_progress``),
-        as one sentence in their language; empty at the top."""
-        self.ensure_one()
-        tier = progress.get("next_tier")
-        if not tier:
-            return ""
-        if progress["threshold_type"] == "spend":
-            amount = format_amount(self.env, progress["missing"], self.program_id.currency_id)
-            return self.env._("Spend %(amount)s more to reach %(tier)s.", amount=amount, tier=tier.name)
-        points = f"{progress['missing']:g}"
-        return self.env._("Earn %(points)s more points to reach %(tier)s.", points=points, tier=tier.name)
-
-    def _rel_next_tier_progress(self):
-        """Where the card stands on the way to the next tier of its program.
-
-        Returns a dict: ``tier`` (current crm.loyalty.tier, maybe empty), ``next_tier`` (the next tier up,
-        or False at the top or without tiers), ``threshold_type`` ('spend' or 'points'), ``measure`` (spend
-        or points over the next tier's rolling window, see ``_rel_tier_measure``; over the current tier's
-        window at the top), ``threshold`` and ``missing`` (of the next tier, 0 at the top), and ``percent``
-        (0-100, 100 at the top).
-        """
-        self.ensure_one()
-        tiers = self.program_id.rel_tier_ids.sorted(lambda t: (t.threshold, t.id))
-        current = self.rel_tier_id
-        next_tier = tiers.filtered(lambda t: not current or t.threshold > current.threshold)[:1]
-        reference = next_tier or current
-        measure = float(self._rel_tier_measure(reference.threshold_type, reference.window_months)) if reference else 0.0
-        if not next_tier:
-            return {
-                "tier": current,
-                "next_tier": False,
-                "threshold_type": current.threshold_type or False,
-                "measure": round(measure, 2),
-                "threshold": 0.0,
-                "missing": 0.0,
-                "percent": 100.0 if current else 0.0,
-            }
-        threshold = next_tier.threshold
-        return {
-            "tier": current,
-            "next_tier": next_tier,
-            "threshold_type": next_tier.threshold_type,
-            "measure": round(measure, 2),
-            "threshold": threshold,
-            "missing": round(max(threshold - measure, 0.0), 2),
-            "percent": round(min(max(100.0 * measure / threshold, 0.0), 100.0), 1),
-        }

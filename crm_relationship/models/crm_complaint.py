@@ -293,30 +293,6 @@ class CrmComplaint(models.Model):
             self, template, lambda complaint: complaint.user_id.partner_id or complaint.company_id.partner_id
         )
 
-    def _resume_on_customer_reply(self, message):
-        """The customer's reply (email or portal) resumes a clock paused waiting on them, and tells the owner."""
-        author = message.author_id
-        if (
-            not self.sla_paused_since
-            or message.message_type not in ("comment", "email")
-            or not author
-            or author.commercial_partner_id != self.commercial_partner_id
-            or author.user_ids.filtered(lambda user: not user.share)
-        ):
-            return
-        stage = self._default_stage_id()
-        if not stage:
-            return
-        owner = self.user_id or self.team_id.user_id
-        # sudo: the customer's reply moves the complaint on; customers may not change the stage themselves
-        self.sudo().write({"stage_id": stage.id})
-        if owner:
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("The customer replied: the service-level clock runs again"),
-                user_id=owner.id,
-            )
-
     def _can_reopen(self):
         """True while the complaint is closed and its reopening window (in days) is open."""
         self.ensure_one()

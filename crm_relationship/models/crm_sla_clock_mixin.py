@@ -15,8 +15,9 @@ class CrmSlaClockMixin(models.AbstractModel):
     The inheriting model provides ``category_id``, ``severity``, ``team_id``, ``user_id`` and
     ``company_id`` (policy matching and escalation), ``partner_id`` (whose language and timezone an
     escalation without a leader uses), ``date_open``, ``date_first_response``,
-    ``date_closed`` and ``is_closed`` (the clock), and keeps ``sla_paused_since`` and
-    ``sla_paused_hours`` up to date when it waits on the customer.
+    ``date_closed`` and ``is_closed`` (the clock), keeps ``sla_paused_since`` and
+    ``sla_paused_hours`` up to date when it waits on the customer, and gives with ``_default_stage_id``
+    the open stage a customer's reply moves it back to.
     """
 
     _name = "crm.sla.clock.mixin"
@@ -232,3 +233,28 @@ class CrmSlaClockMixin(models.AbstractModel):
                 by_severity[NEXT_SEVERITY[record.severity]].append(record.id)
             for severity, ids in by_severity.items():
                 self.browse(ids).with_context(mail_notrack=True).write({"severity": severity})
+
+    # ------------------------------------------------------------------ the customer answers
+    def _resume_on_customer_reply(self, message):
+        """The customer's reply (email or portal) resumes a clock paused waiting on them, and tells the owner."""
+        author = message.author_id
+        if (
+            not self.sla_paused_since
+            or message.message_type not in ("comment", "email")
+            or not author
+            or author.commercial_partner_id != self.commercial_partner_id
+            or author.user_ids.filtered(lambda user: not user.share)
+        ):
+            return
+        stage = self._default_stage_id()
+        if not stage:
+            return
+        owner = self.user_id or self.team_id.user_id
+        # sudo: the customer's reply moves the complaint on; customers may not change the stage themselves
+        self.sudo().write({"stage_id": stage.id})
+        if owner:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("The customer replied: the service-level clock runs again"),
+                user_id=owner.id,
+            )
