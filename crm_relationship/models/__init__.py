@@ -19,3 +19,7 @@ from . import crm_relationship_nps
 from . import crm_relationship_analysis
 from . import crm_relationship_recommendation
 from . import ir_http
+from . import crm_relationship_privacy_erasure
+from . import crm_relationship_erasure
+from . import crm_relationship_erasure_line
+from . import crm_relationship_privacy_export

@@ -1,0 +1,44 @@
+from odoo import api, models
+
+
+class CrmRelationshipPrivacyExport(models.AbstractModel):
+    _inherit = "crm.relationship.privacy.export"
+
+    @api.model
+    def _tables(self, partner, entity, documents, messages, tz):
+        tables = super()._tables(partner, entity, documents, messages, tz)
+        env = self.env
+        # sudo: the customer's own cards, ledger and referrals, which portal users read only in part
+        su = env(su=True)
+        cards = su["loyalty.card"].search([("partner_id", "in", entity.ids)])
+        tables["loyalty_cards"] = (
+            env._("Your loyalty cards: program, balance and tier."),
+            ["program_id", "code", "points", "crm_tier_id", "crm_tier_review_date", "expiration_date", "create_date"],
+            cards,
+        )
+        tables["loyalty_ledger"] = (
+            env._("Every movement of your loyalty points."),
+            [
+                ("date", lambda h: self._text(h, "create_date", tz)),
+                ("program", lambda h: h.program_id.name or ""),
+                ("movement", lambda h: self._text(h, "movement_type", tz)),
+                "description",
+                "points",
+                ("expires", lambda h: self._text(h, "expiry_date", tz)),
+                "reason",
+            ],
+            su["loyalty.history"].search([("card_id", "in", cards.ids)], order="create_date, id"),
+        )
+        tables["tier_history"] = (
+            env._("Your changes of loyalty tier."),
+            ["date", "card_id", "old_tier_id", "new_tier_id", "reason"],
+            su["crm.loyalty.tier.history"].search([("card_id", "in", cards.ids)], order="date, id"),
+        )
+        tables["referrals"] = (
+            env._("The friends who joined through your referral link (when, and how far they got; not who)."),
+            ["create_date", "stage_id", "type"],
+            su["crm.lead"].with_context(active_test=False).search([("crm_referrer_id", "in", entity.ids)]),
+        )
+        tables["profile"][1].append("referral_code")
+        tables["profile"][1].append("referred_by_id")
+        return tables
