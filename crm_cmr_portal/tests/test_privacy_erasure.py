@@ -31,7 +31,16 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         env.company.email = "shop@example.com"
         cls.user = new_test_user(env, EMAIL, groups="base.group_portal", name=NAME, email=EMAIL)
         cls.customer = cls.user.partner_id
-        cls.customer.write({"phone": PHONE, "vat": VAT, "street": "Rue des Tests 7", "city": "Namur"})
+        cls.customer.write(
+            {
+                "phone": PHONE,
+                "vat": VAT,
+                "street": "Rue des Tests 7",
+                "city": "Namur",
+                "contact_window_start": 9.0,
+                "contact_window_end": 18.5,
+            }
+        )
         cls.junior = env["res.partner"].create(
             {
                 "name": JUNIOR,
@@ -181,6 +190,18 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         self.assertEqual(data["account"][0]["login"], EMAIL)
         self.assertEqual(data["consents"][0]["granted"], "Yes")
         self.assertNotIn("Frida", json.dumps(data))
+        # written for a reader: hours as 18:30, Yes and No, dates without microseconds
+        profile_csv = archive.read("profile.csv").decode()
+        self.assertIn("09:00,18:30", profile_csv)
+        for name in archive.namelist():
+            if name.endswith(".csv"):
+                text = archive.read(name).decode()
+                with self.subTest(csv=name):
+                    self.assertNotRegex(text, r"\bTrue\b|\bFalse\b|\d:\d\d\.\d{3,}|18\.5")
+        readme = archive.read("README.txt").decode()
+        for name in archive.namelist():
+            if name.endswith(".csv"):
+                self.assertIn(name, readme)
         self.assertEqual(self.post("/my/privacy/erase", {"confirm": "yes"}).status_code, 303)
 
         self.assertTrue(self._traces(), "the customer is all over the database before")
