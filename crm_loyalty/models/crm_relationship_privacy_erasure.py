@@ -11,7 +11,7 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
 
     @api.model
     def _plan_records(self, plan, entity, ident):
-        super()._plan_records(plan, entity, ident)
+        plan = super()._plan_records(plan, entity, ident)
         # sudo: the plan reads every record about the customer, whatever the manager's own rights
         su = self.env(su=True, context={"active_test": False})
         cards = su["loyalty.card"].search([("partner_id", "in", entity.ids)])
@@ -25,3 +25,4 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
         plan["crm.lead", CLEAR, self.env._("A friend's lead: the customer's name removed from it.")] |= set(
             referred.ids
         )
+        return plan

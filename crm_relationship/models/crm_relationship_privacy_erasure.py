@@ -255,6 +255,7 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
             lead_domain = ["|", ("email_normalized", "in", list(ident["emails"])), *lead_domain]
         leads = su["crm.lead"].with_context(active_test=False).search(lead_domain)
         plan["crm.lead", DELETE, deleted] |= set(leads.ids)
+        return plan
 
     @api.model
     def _planned(self, plan, model, actions=(DELETE, CLEAR, KEEP)):
