@@ -4,7 +4,6 @@ import re
 import zipfile
 
 from odoo import Command
-from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.crm_relationship.tests.common_portal import PortalRequests
 from odoo.addons.crm_relationship.tests.common_roles import RolesMixin
 from odoo.addons.mail.tests.common import MockEmail
@@ -274,7 +273,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         # the confirmation cannot be sent: the mail server refuses it, after everything else was done
         with self.mock_mail_gateway(), mute_logger("odoo.addons.mail.models.mail_mail"):
             self.connect_mocked.side_effect = ConnectionRefusedError("no SMTP server")
-            with self.assertRaises(MailDeliveryException), self.env.cr.savepoint():
+            with self.assertRaisesRegex(UserError, "could not be sent"), self.env.cr.savepoint():
                 erasure.action_confirm()
         self.assertEqual(self._traces(), before)
         self.assertEqual(self.customer.email, EMAIL)

@@ -3,6 +3,7 @@ import secrets
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.exceptions import AccessError, UserError
 from odoo.http import root
 from odoo.tools import SQL
@@ -261,8 +262,16 @@ class CrmRelationshipErasure(models.TransientModel):
 
     def _send_confirmation(self, mail):
         mail.write({"model": False, "res_id": False})
-        mail.send(raise_exception=True)
+        try:
+            mail.send(raise_exception=True)
+        except MailDeliveryException as error:
+            raise UserError(self._confirmation_failed(error.args[-1] if error.args else error)) from error
         if mail.exists() and mail.state == "exception":
-            raise UserError(
-                self.env._("The confirmation email could not be sent (%s): nothing was erased.", mail.failure_reason)
-            )
+            raise UserError(self._confirmation_failed(mail.failure_reason))
+
+    def _confirmation_failed(self, reason):
+        return self.env._(
+            "The confirmation email to the customer could not be sent (%(reason)s), so nothing was erased. "
+            "Check the outgoing mail server, then erase again.",
+            reason=reason,
+        )
