@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.addons.crm_relationship.models.crm_relationship_privacy_export import computed
 
 
 class CrmRelationshipPrivacyExport(models.AbstractModel):
@@ -19,12 +20,12 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
         tables["loyalty_ledger"] = (
             env._("Every movement of your loyalty points."),
             [
-                ("date", lambda h: self._text(h, "create_date", tz)),
-                ("program", lambda h: h.program_id.name or ""),
-                ("movement", lambda h: self._text(h, "movement_type", tz)),
+                computed("date", lambda h: self._readable(h, "create_date", tz)),
+                computed("program", lambda h: h.program_id.name or ""),
+                computed("movement", lambda h: self._readable(h, "movement_type", tz)),
                 "description",
                 "points",
-                ("expires", lambda h: self._text(h, "expiry_date", tz)),
+                computed("expires", lambda h: self._readable(h, "expiry_date", tz)),
                 "reason",
             ],
             su["loyalty.history"].search([("card_id", "in", cards.ids)], order="create_date, id"),

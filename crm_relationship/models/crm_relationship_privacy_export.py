@@ -18,6 +18,11 @@ UNSAFE_NAME = re.compile(r"[^\w.-]+")
 ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "relationship_company_id")
 
 
+def computed(key, how):
+    """A column computed by ``how(record)``, named ``key`` (a plain tuple would read as a term to translate)."""
+    return (key, how)
+
+
 class CrmRelationshipPrivacyExport(models.AbstractModel):
     """Everything held about one customer entity, as a zip of JSON, CSV, the files and a README.
 
@@ -41,7 +46,7 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
         raise AccessError(self.env._("Only the customer and relationship managers can export a customer's data."))
 
     # ------------------------------------------------------------------ values for a reader
-    def _text(self, record, name, tz):
+    def _readable(self, record, name, tz):
         field = record._fields[name]
         value = record[name]
         if field.type == "boolean":
@@ -73,7 +78,7 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
             row = {}
             for column in columns:
                 key, how = column if isinstance(column, tuple) else (column, column)
-                row[key] = how(record) if callable(how) else self._text(record, how, tz)
+                row[key] = how(record) if callable(how) else self._readable(record, how, tz)
             rows.append(row)
         return rows
 
@@ -122,7 +127,9 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
                 env._("You, your contacts and your addresses, with your contact preferences and interests."),
                 [
                     "name",
-                    ("relation", lambda p: env._("Customer") if p == partner else self._text(p, "type", tz)),
+                    computed(
+                        "relation", lambda p: env._("Customer") if p == partner else self._readable(p, "type", tz)
+                    ),
                     "email",
                     "phone",
                     "street",
@@ -167,7 +174,7 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
             "complaints": (
                 env._("Your complaints with their descriptions and resolutions; their messages are in messages.csv."),
                 [
-                    ("reference", lambda c: c.name),
+                    computed("reference", lambda c: c.name),
                     "subject",
                     "description",
                     "resolution",
@@ -180,8 +187,8 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
                     "date_open",
                     "date_first_response",
                     "date_closed",
-                    ("rating", lambda c: c.rating_last_value or ""),
-                    ("rating_comment", lambda c: c.sudo().rating_ids[:1].feedback or ""),
+                    computed("rating", lambda c: c.rating_last_value or ""),
+                    computed("rating_comment", lambda c: c.sudo().rating_ids[:1].feedback or ""),
                 ],
                 complaints,
             ),
@@ -198,12 +205,12 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
             "orders": (
                 env._("Your orders; their lines are in order_lines.csv."),
                 [
-                    ("order", lambda o: o.name),
-                    ("date", lambda o: self._text(o, "date_order", tz)),
+                    computed("order", lambda o: o.name),
+                    computed("date", lambda o: self._readable(o, "date_order", tz)),
                     "state",
                     "amount_untaxed",
-                    ("total", lambda o: float(round(o.amount_total, 2))),
-                    ("currency", lambda o: o.currency_id.name),
+                    computed("total", lambda o: float(round(o.amount_total, 2))),
+                    computed("currency", lambda o: o.currency_id.name),
                 ],
                 orders,
             ),
@@ -240,20 +247,20 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
                 env._("Messages and emails to and from you, and the notes and changes on your records."),
                 [
                     "date",
-                    ("document", lambda m: self._document_label(m.model, m.record_name)),
+                    computed("document", lambda m: self._document_label(m.model, m.record_name)),
                     "author_id",
                     "email_from",
                     "message_type",
                     "subject",
                     "body",
-                    ("changes", self._message_changes),
-                    ("attachments", lambda m: ", ".join(m.attachment_ids.mapped("name"))),
+                    computed("changes", self._message_changes),
+                    computed("attachments", lambda m: ", ".join(m.attachment_ids.mapped("name"))),
                 ],
                 messages,
             ),
             "analysis": (
                 env._("The figures our analysis computes about you as a customer."),
-                ["name", *ANALYSIS_FIELDS, ("analysed_for", lambda p: p.relationship_company_id.name or "")],
+                ["name", *ANALYSIS_FIELDS, computed("analysed_for", lambda p: p.relationship_company_id.name or "")],
                 entity.sudo().filtered(lambda p: p.rfm_segment or p.lifecycle_stage or p.relationship_company_id),
             ),
             "recommendations": (
