@@ -253,6 +253,18 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         self.assertIn(("res.users", "clear"), lines)
         self.assertEqual(self.customer.email, EMAIL, "opening the wizard changes nothing")
 
+    def test_a_namesake_is_left_alone(self):
+        namesake = self.env["res.partner"].create({"name": NAME, "email": "another.quirinus@example.net"})
+        lead = self.env["crm.lead"].create({"name": "Tea for the office", "partner_id": namesake.id})
+        wizard = self.customer.with_user(self.relationship_manager).action_cmr_anonymise()
+        erasure = self.env["crm.relationship.erasure"].browse(wizard["res_id"])
+        listed = {(line.res_model, int(i)) for line in erasure.line_ids for i in line.res_ids.split(",")}
+        self.assertNotIn(("res.partner", namesake.id), listed)
+        self.assertNotIn(("crm.lead", lead.id), listed)
+        self._erase()
+        self.assertEqual((namesake.name, namesake.email), (NAME, "another.quirinus@example.net"))
+        self.assertTrue(lead.exists())
+
     def test_open_orders_and_unpaid_invoices_are_refused_with_the_reason(self):
         quotation = self.env["sale.order"].create(
             {"partner_id": self.customer.id, "order_line": [Command.create({"product_id": self.product.id})]}

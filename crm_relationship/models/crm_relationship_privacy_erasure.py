@@ -319,15 +319,46 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
 
     @api.model
     def _plan_lookup(self, plan, entity, ident):
-        """Whatever else Odoo's lookup finds: kept when only linked to the anonymised customer."""
+        """Whatever else Odoo's lookup finds: kept when only linked to the anonymised customer.
+
+        The lookup also matches other people of the same name; only records that point to the
+        customer entity or hold their email, phone or tax ID are theirs.
+        """
         for model, ids in self._lookup_traces(entity, ident).items():
             if model == "res.partner":
                 ids = set(ids) & set(entity.ids)
             elif model == "res.users":
                 ids = set(ids) & set(entity.with_context(active_test=False).user_ids.ids)
-            known = self._planned(plan, model)
-            rest = set(ids) - known
+            rest = self._theirs(model, set(ids) - self._planned(plan, model), entity, ident)
             if rest:
                 plan[model, KEEP, self.env._("Linked to the anonymised customer; holds nothing else about them.")] |= (
                     rest
                 )
+
+    @api.model
+    def _theirs(self, model_name, ids, entity, ident):
+        """Of the records ``ids``, those that point to the entity or hold one of its email, phone or tax ID."""
+        if not ids or model_name in ("res.partner", "res.users"):
+            return ids
+        model = self.env[model_name]
+        conditions = []
+        for name, field in model._fields.items():
+            if not field.store or field.type not in ("many2one", "char"):
+                continue
+            if field.type == "many2one" and field.comodel_name == "res.partner":
+                conditions.append(SQL("%s = ANY(%s)", SQL.identifier(name), entity.ids))
+            elif name in ("email", "email_from", "email_normalized", "company_email") and ident["emails"]:
+                conditions.append(SQL("%s ILIKE ANY(%s)", SQL.identifier(name), [f"%{e}%" for e in ident["emails"]]))
+            elif name in ("phone", "mobile", "partner_phone", "vat") and (ident["phones"] | ident["vats"]):
+                conditions.append(SQL("%s = ANY(%s)", SQL.identifier(name), sorted(ident["phones"] | ident["vats"])))
+        if not conditions:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = ANY(%s) AND (%s)",
+                SQL.identifier(model._table),
+                sorted(ids),
+                SQL(" OR ").join(conditions),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
