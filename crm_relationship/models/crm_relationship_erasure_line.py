@@ -28,6 +28,14 @@ class CrmRelationshipErasureLine(models.TransientModel):
             if line.res_model in self.env and ids:
                 # sudo: the manager erasing the customer sees what the records are, whoever may read them
                 records = self.env[line.res_model].sudo().browse(ids[:3]).exists()
-                line.examples = ", ".join(str(name) for name in records.mapped("display_name"))
+                line.examples = ", ".join(self._example(record) for record in records)
             else:
                 line.examples = False
+
+    @api.model
+    def _example(self, record):
+        """A record's name, or its number for records without one (messages, ledger lines)."""
+        name = record.display_name
+        if not isinstance(name, str) or not name or name == f"{record._name},{record.id}":
+            return f"#{record.id}"
+        return name
