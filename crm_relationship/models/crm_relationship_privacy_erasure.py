@@ -9,8 +9,6 @@ from odoo.tools import SQL, email_normalize
 
 # Journal entries, their lines and payments: the books, kept for the retention period of Settings.
 ACCOUNTING_MODELS = ("account.move", "account.move.line", "account.payment", "account.bank.statement.line")
-# Of a partner kept on invoices: what an invoice must state about the buyer (name, address, tax ID).
-INVOICE_IDENTITY_FIELDS = ("name", "street", "street2", "zip", "city", "state_id", "country_id", "vat", "is_company")
 # Personal data cleared on every contact of the customer, kept or not.
 PARTNER_ERASED_FIELDS = (
     "email",
