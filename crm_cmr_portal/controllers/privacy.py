@@ -18,7 +18,7 @@ class CmrPrivacyPortal(CustomerPortal):
         # sudo: the user's own entity; the erasure request date is not readable by portal users
         values.update(
             {
-                "page_name": "cmr_privacy",
+                "page_name": "rel_privacy",
                 "partner_sudo": commercial_partner().sudo(),
                 "success": success_code(success),
             }
@@ -41,5 +41,5 @@ class CmrPrivacyPortal(CustomerPortal):
         if confirm != "yes":
             raise BadRequest(request.env._("Tick the box to confirm the erasure request."))
         # sudo: the request schedules a task for a manager on the user's own entity
-        commercial_partner().sudo()._cmr_request_erasure(request.env.user)
+        commercial_partner().sudo()._rel_request_erasure(request.env.user)
         return request.redirect("/my/privacy?success=erasure")

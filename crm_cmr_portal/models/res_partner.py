@@ -8,18 +8,18 @@ class ResPartner(models.Model):
     # own partner, and the notes were never meant for the customer.
     comment = fields.Html(groups="base.group_user")
 
-    cmr_erasure_requested_on = fields.Datetime(
+    rel_erasure_requested_on = fields.Datetime(
         string="Erasure Requested On", readonly=True, copy=False, groups="base.group_user"
     )
 
     # ------------------------------------------------------------------ erasure
-    def _cmr_request_erasure(self, user):
+    def _rel_request_erasure(self, user):
         """The customer asks to be forgotten: a manager gets a to-do; asking twice changes nothing."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        if partner.cmr_erasure_requested_on:
+        if partner.rel_erasure_requested_on:
             return False
-        partner.cmr_erasure_requested_on = fields.Datetime.now()
+        partner.rel_erasure_requested_on = fields.Datetime.now()
         manager_group = self.env.ref("crm_relationship.group_relationship_manager")
         manager = partner.user_id if partner.user_id in manager_group.user_ids else manager_group.user_ids[:1]
         partner.activity_schedule(

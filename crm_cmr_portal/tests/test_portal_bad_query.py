@@ -33,7 +33,7 @@ class TestPortalBadQuery(RolesPortalCase):
 
     def get_routes(self):
         """Every GET route of crm_cmr_portal/controllers, with a URL of the customer's own records."""
-        code = self.portal_partner.sudo()._crm_get_referral_code()
+        code = self.portal_partner.sudo()._rel_get_referral_code()
         return [
             "/my/relationship",
             "/my/complaints",
@@ -51,16 +51,16 @@ class TestPortalBadQuery(RolesPortalCase):
 
     def post_routes(self):
         """Every POST route, with the form fields it reads."""
-        code = self.portal_partner.sudo()._crm_get_referral_code()
+        code = self.portal_partner.sudo()._rel_get_referral_code()
         return [
             (
                 "/my/relationship/preferences",
-                ["preferred_contact_channel", "weekday_ids", "interest_ids", "contact_window_start"],
+                ["rel_preferred_contact_channel", "weekday_ids", "interest_ids", "rel_contact_window_start"],
             ),
             ("/my/relationship/consent", ["consent_email_marketing"]),
             ("/my/relationship/need", ["need_id", "name", "product_category_id"]),
             (f"/my/relationship/need/{self.need.id}/withdraw", ["need_id"]),
-            ("/my/relationship/household", ["name", "relationship_role", "email"]),
+            ("/my/relationship/household", ["name", "rel_role", "email"]),
             (f"/my/relationship/household/{self.member.id}/remove", ["member_id"]),
             ("/my/complaints/new", ["subject", "description", "category_id", "sale_order_id", "product_id"]),
             (f"/my/complaints/{self.complaint.id}/reopen", ["reason"]),
@@ -163,7 +163,7 @@ class TestPortalBadQuery(RolesPortalCase):
     def test_bad_form_values_never_fail(self):
         self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
         self.login(self.portal_user)
-        erasure = self.portal_partner.cmr_erasure_requested_on
+        erasure = self.portal_partner.rel_erasure_requested_on
         with mute_logger("odoo.http"):
             for url, names in self.post_routes():
                 for value in BAD_VALUES:
@@ -182,4 +182,4 @@ class TestPortalBadQuery(RolesPortalCase):
                     files = {name: ("a.txt", b"text", "text/plain") for name in names}
                     self.assert_no_server_error(self.post(url, files=files), url)
         # no bad value asked for the erasure
-        self.assertEqual(self.portal_partner.cmr_erasure_requested_on, erasure)
+        self.assertEqual(self.portal_partner.rel_erasure_requested_on, erasure)

@@ -17,55 +17,55 @@ class TestPortalForms(PortalCase):
         response = self.post(
             "/my/relationship/preferences",
             {
-                "preferred_contact_channel": "phone",
+                "rel_preferred_contact_channel": "phone",
                 "weekday_ids": [monday.id],
-                "contact_window_start": "09:30",
-                "contact_window_end": "17:00",
+                "rel_contact_window_start": "09:30",
+                "rel_contact_window_end": "17:00",
                 "interest_ids": [category.id],
             },
         )
         self.assertEqual(response.status_code, 303)
-        self.assertEqual(self.alice.preferred_contact_channel, "phone")
-        self.assertEqual(self.alice.contact_window_weekday_ids, monday)
-        self.assertAlmostEqual(self.alice.contact_window_start, 9.5)
-        self.assertEqual(self.alice.interest_category_ids, category)
+        self.assertEqual(self.alice.rel_preferred_contact_channel, "phone")
+        self.assertEqual(self.alice.rel_contact_window_weekday_ids, monday)
+        self.assertAlmostEqual(self.alice.rel_contact_window_start, 9.5)
+        self.assertEqual(self.alice.rel_interest_category_ids, category)
         self.assertTrue(any("Profile updated from Portal" in body for body in self.alice.message_ids.mapped("body")))
 
     def test_bad_preferences_are_refused_and_change_nothing(self):
         self.login(self.alice_user)
-        self.alice.preferred_contact_channel = "email"
+        self.alice.rel_preferred_contact_channel = "email"
         for data in (
-            {"preferred_contact_channel": "pigeon"},
-            {"preferred_contact_channel": "phone", "contact_window_start": "25:99"},
-            {"preferred_contact_channel": "phone", "weekday_ids": ["abc"]},
-            {"preferred_contact_channel": "phone", "weekday_ids": ["99999999999"]},
-            {"preferred_contact_channel": "phone", "interest_ids": ["-1"]},
-            {"preferred_contact_channel": "phone", "contact_window_start": "18:00", "contact_window_end": "08:00"},
+            {"rel_preferred_contact_channel": "pigeon"},
+            {"rel_preferred_contact_channel": "phone", "rel_contact_window_start": "25:99"},
+            {"rel_preferred_contact_channel": "phone", "weekday_ids": ["abc"]},
+            {"rel_preferred_contact_channel": "phone", "weekday_ids": ["99999999999"]},
+            {"rel_preferred_contact_channel": "phone", "interest_ids": ["-1"]},
+            {"rel_preferred_contact_channel": "phone", "rel_contact_window_start": "18:00", "rel_contact_window_end": "08:00"},
         ):
             with self.subTest(data=data):
                 response = self.post("/my/relationship/preferences", data)
                 self.assertEqual(response.status_code, 400)
                 self.assertIn("alert-danger", response.text)
                 self.alice.invalidate_recordset()
-                self.assertEqual(self.alice.preferred_contact_channel, "email")
+                self.assertEqual(self.alice.rel_preferred_contact_channel, "email")
 
     def test_empty_choices_are_no_choice(self):
         """A form sent with every field empty (as a bare browser or a fuzzer sends it) clears the choices."""
         self.login(self.alice_user)
-        self.alice.contact_window_weekday_ids = self.env.ref("crm_relationship.weekday_monday")
+        self.alice.rel_contact_window_weekday_ids = self.env.ref("crm_relationship.weekday_monday")
         response = self.post(
             "/my/relationship/preferences",
             {
-                "preferred_contact_channel": "",
+                "rel_preferred_contact_channel": "",
                 "weekday_ids": "",
                 "interest_ids": "",
-                "contact_window_start": "",
-                "contact_window_end": "",
+                "rel_contact_window_start": "",
+                "rel_contact_window_end": "",
             },
         )
         self.assertEqual(response.status_code, 303)
         self.alice.invalidate_recordset()
-        self.assertFalse(self.alice.contact_window_weekday_ids)
+        self.assertFalse(self.alice.rel_contact_window_weekday_ids)
 
     def test_consents_are_logged_with_portal_source(self):
         self.login(self.alice_user)
@@ -94,9 +94,9 @@ class TestPortalForms(PortalCase):
 
     def test_household_members(self):
         self.login(self.alice_user)
-        self.post("/my/relationship/household", {"name": "Carol", "relationship_role": "Daughter"})
+        self.post("/my/relationship/household", {"name": "Carol", "rel_role": "Daughter"})
         member = self.alice.child_ids.filtered(lambda c: c.name == "Carol")
-        self.assertEqual(member.relationship_role, "Daughter")
+        self.assertEqual(member.rel_role, "Daughter")
         self.post(f"/my/relationship/household/{member.id}/remove")
         self.assertFalse(member.active)
 
@@ -144,8 +144,8 @@ class TestPortalForms(PortalCase):
         activity_type = self.env.ref("crm_cmr_portal.mail_activity_type_erasure")
         activities = self.alice.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         self.assertEqual(len(activities), 1, "asking twice schedules one task")
-        self.assertTrue(self.alice.cmr_erasure_requested_on)
-        action = self.alice.action_cmr_anonymise()
+        self.assertTrue(self.alice.rel_erasure_requested_on)
+        action = self.alice.action_rel_anonymise()
         erasure = self.env["crm.relationship.erasure"].browse(action["res_id"])
         self.assertIn(self.order.name, erasure.refusal, "the order is not invoiced yet")
         self.order._action_cancel()

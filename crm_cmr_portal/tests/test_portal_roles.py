@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 from .common import RolesPortalCase
 
 # The figures the analysis computes about a customer: employees only.
-HIDDEN_FIELDS = [*METRIC_COLUMNS, "relationship_currency_id", "comment"]
+HIDDEN_FIELDS = [*METRIC_COLUMNS, "rel_currency_id", "comment"]
 PAGES = ["/my/home", "/my/relationship", "/my/complaints", "/my/complaints/new", "/my/suggestions", "/my/privacy"]
 PAGES += ["/my/loyalty"]
 
@@ -24,25 +24,25 @@ class TestPortalFigures(RolesPortalCase):
         super().setUpClass()
         # As the nightly analysis would write them (superuser: the fixture only).
         cls.figures = {
-            "rfm_segment": "cannot_lose",
-            "lifecycle_stage": "at_risk",
-            "loyalty_quadrant": "spurious",
-            "rfm_recency": 123,
-            "rfm_frequency": 7,
-            "rfm_monetary": 4567.0,
-            "clv_value": 8910.0,
-            "clv_probability_alive": 0.37,
-            "relationship_health": 41.0,
-            "health_complaint_points": 3.5,
-            "relationship_company_id": cls.env.company.id,
+            "rel_rfm_segment": "cannot_lose",
+            "rel_lifecycle_stage": "at_risk",
+            "rel_loyalty_quadrant": "spurious",
+            "rel_rfm_recency": 123,
+            "rel_rfm_frequency": 7,
+            "rel_rfm_monetary": 4567.0,
+            "rel_clv_value": 8910.0,
+            "rel_clv_probability_alive": 0.37,
+            "rel_health": 41.0,
+            "rel_health_complaint_points": 3.5,
+            "rel_company_id": cls.env.company.id,
             "comment": "<p>Haggles a lot, do not give discounts</p>",
         }
         cls.portal_partner.write(cls.figures)
 
     def assert_figures_unchanged(self):
         self.portal_partner.invalidate_recordset()
-        self.assertEqual(self.portal_partner.rfm_segment, "cannot_lose")
-        self.assertEqual(self.portal_partner.clv_value, 8910.0)
+        self.assertEqual(self.portal_partner.rel_rfm_segment, "cannot_lose")
+        self.assertEqual(self.portal_partner.rel_clv_value, 8910.0)
         self.assertIn("Haggles", self.portal_partner.comment)
 
     def test_portal_and_public_users_cannot_read_the_figures(self):
@@ -53,24 +53,24 @@ class TestPortalFigures(RolesPortalCase):
                     partner.read([name])
         partner = self.portal_partner.with_user(self.portal_user)
         with self.assertRaises(AccessError):
-            partner.search_read([("id", "=", partner.id)], ["clv_value"])
+            partner.search_read([("id", "=", partner.id)], ["rel_clv_value"])
         with self.assertRaises(AccessError):
-            partner.search([("rfm_segment", "=", "cannot_lose")])
+            partner.search([("rel_rfm_segment", "=", "cannot_lose")])
         self.assertFalse(set(HIDDEN_FIELDS) & set(partner.fields_get()))
         self.assert_figures_unchanged()
 
     def test_portal_users_cannot_write_the_figures(self):
         partner = self.portal_partner.with_user(self.portal_user)
-        for name, value in (("rfm_segment", "champions"), ("clv_value", 1.0), ("comment", "<p>mine</p>")):
+        for name, value in (("rel_rfm_segment", "champions"), ("rel_clv_value", 1.0), ("comment", "<p>mine</p>")):
             with self.subTest(field=name), self.assertRaises(AccessError):
                 partner.write({name: value})
         self.assert_figures_unchanged()
 
     def test_employees_still_read_the_figures(self):
         partner = self.portal_partner.with_user(self.salesperson)
-        row = partner.read(["rfm_segment", "clv_value", "relationship_health", "comment"])[0]
-        self.assertEqual(row["rfm_segment"], "cannot_lose")
-        self.assertEqual(row["clv_value"], 8910.0)
+        row = partner.read(["rel_rfm_segment", "rel_clv_value", "rel_health", "comment"])[0]
+        self.assertEqual(row["rel_rfm_segment"], "cannot_lose")
+        self.assertEqual(row["rel_clv_value"], 8910.0)
 
     def test_pages_render_without_showing_the_figures(self):
         self.login(self.portal_user)
@@ -89,9 +89,9 @@ class TestPortalFigures(RolesPortalCase):
         data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
         (row,) = data["analysis"]
         self.assertEqual(row["name"], self.portal_partner.name)
-        self.assertEqual(row["rfm_segment"], "Cannot Lose Them", "written for a reader, as in the CSV")
-        self.assertEqual(row["lifecycle_stage"], "At Risk")
-        self.assertEqual(row["clv_value"], 8910.0)
+        self.assertEqual(row["rel_rfm_segment"], "Cannot Lose Them", "written for a reader, as in the CSV")
+        self.assertEqual(row["rel_lifecycle_stage"], "At Risk")
+        self.assertEqual(row["rel_clv_value"], 8910.0)
         self.assertEqual(row["analysed_for"], self.env.company.name)
         self.assertIn("analysis.csv", zipfile.ZipFile(io.BytesIO(response.content)).namelist())
         # the other customer's export holds none of them
@@ -185,7 +185,7 @@ class TestPortalPublicAndCsrf(RolesPortalCase):
         Each form has a field: the test client sends a GET for an empty form.
         """
         return [
-            ("/my/relationship/preferences", {"preferred_contact_channel": "sms"}),
+            ("/my/relationship/preferences", {"rel_preferred_contact_channel": "sms"}),
             ("/my/relationship/consent", {"consent_email_marketing": "on"}),
             ("/my/relationship/need", {"name": "Posted need"}),
             ("/my/relationship/need", {"need_id": self.need.id, "name": "Edited need"}),
@@ -205,14 +205,14 @@ class TestPortalPublicAndCsrf(RolesPortalCase):
         self.env.invalidate_all()
         partner = self.portal_partner
         return {
-            "channel": partner.preferred_contact_channel,
+            "channel": partner.rel_preferred_contact_channel,
             "consent": partner._has_relationship_consent("email", "marketing"),
             "needs": sorted(self.env["crm.relationship.need"].search([]).mapped(lambda n: (n.name, n.state))),
             "members": sorted(partner.with_context(active_test=False).child_ids.mapped(lambda c: (c.name, c.active))),
             "complaints": self.env["crm.complaint"].search_count([]),
             "reopened": self.complaint.reopen_count,
             "suggestions": self.env["crm.relationship.suggestion"].search_count([]),
-            "erasure": partner.cmr_erasure_requested_on,
+            "erasure": partner.rel_erasure_requested_on,
             "claimed": bool(self.quotation.order_line.filtered("reward_id")),
             "messages": self.env["mail.message"].search_count([]),
         }
@@ -246,7 +246,7 @@ class TestPortalPublicAndCsrf(RolesPortalCase):
             response = self.post(f"/my/nps/{self.nps.access_token}", {"score": "10"}, csrf=False)
             self.assertEqual(response.status_code, 400)
             self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
-            code = self.portal_partner.sudo()._crm_get_referral_code()
+            code = self.portal_partner.sudo()._rel_get_referral_code()
             response = self.post(f"/referral/{code}", {"looking_for": "x"}, csrf=False)
             self.assertEqual(response.status_code, 400)
         self.assertEqual(self._state(), before)

@@ -36,15 +36,15 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
                 "vat": VAT,
                 "street": "Rue des Tests 7",
                 "city": "Namur",
-                "contact_window_start": 9.0,
-                "contact_window_end": 18.5,
+                "rel_contact_window_start": 9.0,
+                "rel_contact_window_end": 18.5,
             }
         )
         cls.junior = env["res.partner"].create(
             {
                 "name": JUNIOR,
                 "parent_id": cls.customer.id,
-                "relationship_role": "Daughter",
+                "rel_role": "Daughter",
                 "email": "amalia@example.org",
             }
         )
@@ -54,7 +54,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
                 "program_type": "loyalty",
                 "applies_on": "both",
                 "trigger": "auto",
-                "crm_ledger": True,
+                "rel_ledger": True,
                 "rule_ids": [Command.create({"reward_point_mode": "money", "reward_point_amount": 1})],
             }
         )
@@ -99,9 +99,9 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         cls.suggestion = env["crm.relationship.suggestion"].create({"name": "Green tea", "partner_id": cls.customer.id})
         cls.need = env["crm.relationship.need"].create({"name": "A bigger teapot", "partner_id": cls.customer.id})
         referrer = env["res.partner"].create({"name": "Rolf Referrer (test)", "email": "rolf@example.com"})
-        cls.referral_lead = cls.customer._crm_register_referral(referrer._crm_get_referral_code(), "Teapots")
+        cls.referral_lead = cls.customer._rel_register_referral(referrer._rel_get_referral_code(), "Teapots")
         cls.friend = env["res.partner"].create({"name": "Frida Friend (test)", "email": "frida@example.com"})
-        cls.friend_lead = cls.friend._crm_register_referral(cls.customer._crm_get_referral_code(), "Cups")
+        cls.friend_lead = cls.friend._rel_register_referral(cls.customer._rel_get_referral_code(), "Cups")
         cls.card = env["loyalty.card"].search(
             [("partner_id", "=", cls.customer.id), ("program_id", "=", cls.program.id)]
         )
@@ -151,7 +151,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         return kept
 
     def _erase(self):
-        wizard = self.customer.with_user(self.relationship_manager).action_cmr_anonymise()
+        wizard = self.customer.with_user(self.relationship_manager).action_rel_anonymise()
         erasure = self.env["crm.relationship.erasure"].with_user(self.relationship_manager).browse(wizard["res_id"])
         self.assertFalse(erasure.refusal)
         with self.mock_mail_gateway(mail_unlink_sent=True):
@@ -233,14 +233,14 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         messages = self.env["mail.message"].search_count([])
         logs = self.env["privacy.log"].search_count([])
         with self.assertRaises(UserError):
-            self.customer.with_user(self.relationship_manager).action_cmr_anonymise().get(
+            self.customer.with_user(self.relationship_manager).action_rel_anonymise().get(
                 "res_id"
             ) and erasure.with_user(self.relationship_manager).action_confirm()
         self.assertEqual(self.env["mail.message"].search_count([]), messages)
         self.assertEqual(self.env["privacy.log"].search_count([]), logs)
 
     def test_the_manager_sees_what_is_erased_and_kept_before_confirming(self):
-        wizard = self.customer.with_user(self.relationship_manager).action_cmr_anonymise()
+        wizard = self.customer.with_user(self.relationship_manager).action_rel_anonymise()
         erasure = self.env["crm.relationship.erasure"].browse(wizard["res_id"])
         lines = {(line.res_model, line.action): line for line in erasure.line_ids}
         self.assertIn(("account.move", "keep"), lines)
@@ -256,7 +256,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
     def test_a_namesake_is_left_alone(self):
         namesake = self.env["res.partner"].create({"name": NAME, "email": "another.quirinus@example.net"})
         lead = self.env["crm.lead"].create({"name": "Tea for the office", "partner_id": namesake.id})
-        wizard = self.customer.with_user(self.relationship_manager).action_cmr_anonymise()
+        wizard = self.customer.with_user(self.relationship_manager).action_rel_anonymise()
         erasure = self.env["crm.relationship.erasure"].browse(wizard["res_id"])
         listed = {(line.res_model, int(i)) for line in erasure.line_ids for i in line.res_ids.split(",")}
         self.assertNotIn(("res.partner", namesake.id), listed)
@@ -269,7 +269,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         quotation = self.env["sale.order"].create(
             {"partner_id": self.customer.id, "order_line": [Command.create({"product_id": self.product.id})]}
         )
-        wizard = self.customer.with_user(self.relationship_manager).action_cmr_anonymise()
+        wizard = self.customer.with_user(self.relationship_manager).action_rel_anonymise()
         erasure = self.env["crm.relationship.erasure"].with_user(self.relationship_manager).browse(wizard["res_id"])
         self.assertIn(quotation.name, erasure.refusal)
         before = self._traces()
@@ -279,7 +279,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         self.assertEqual(self.customer.email, EMAIL)
 
     def test_a_failure_half_way_leaves_the_customer_as_before(self):
-        wizard = self.customer.with_user(self.relationship_manager).action_cmr_anonymise()
+        wizard = self.customer.with_user(self.relationship_manager).action_rel_anonymise()
         erasure = self.env["crm.relationship.erasure"].with_user(self.relationship_manager).browse(wizard["res_id"])
         before = self._traces()
         # the confirmation cannot be sent: the mail server refuses it, after everything else was done
@@ -295,7 +295,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
         before = self._traces()
         for user in (self.salesperson, self.relationship_user, self.other_portal_user, self.public_user):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
-                self.customer.with_user(user).action_cmr_anonymise()
+                self.customer.with_user(user).action_rel_anonymise()
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["crm.relationship.privacy.export"].with_user(user)._build(self.customer)
         self.login(self.other_portal_user)

@@ -25,7 +25,7 @@ class TestProfilingObjection(PortalRequests, RolesMixin, HttpCase):
                 "program_type": "loyalty",
                 "applies_on": "both",
                 "trigger": "auto",
-                "crm_ledger": True,
+                "rel_ledger": True,
                 "rule_ids": [Command.create({"reward_point_mode": "money", "reward_point_amount": 1})],
             }
         )
@@ -53,7 +53,7 @@ class TestProfilingObjection(PortalRequests, RolesMixin, HttpCase):
 
     def _segment(self, partner):
         partner.invalidate_recordset()
-        return partner.sudo().rfm_segment
+        return partner.sudo().rel_rfm_segment
 
     def _profiling_log(self, partner):
         return self.env["crm.relationship.consent.log"].search(
@@ -68,7 +68,7 @@ class TestProfilingObjection(PortalRequests, RolesMixin, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertTrue(self.portal_partner.rel_profiling_objection)
         self.assertFalse(self._segment(self.portal_partner), "the figures already computed are cleared")
-        self.assertFalse(self.portal_partner.sudo().clv_value)
+        self.assertFalse(self.portal_partner.sudo().rel_clv_value)
         (line,) = self._profiling_log(self.portal_partner)
         self.assertEqual((line.granted, line.source, line.user_id), (False, "portal", self.portal_user))
         self.assertIn("You object to profiling", self.url_open("/my/privacy").text)

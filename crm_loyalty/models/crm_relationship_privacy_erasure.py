@@ -7,7 +7,7 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
 
     @api.model
     def _partner_erased_values(self):
-        return {**super()._partner_erased_values(), "referral_code": False}
+        return {**super()._partner_erased_values(), "rel_referral_code": False}
 
     @api.model
     def _plan_records(self, plan, entity, ident):
@@ -21,7 +21,7 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
         tiers = su["crm.loyalty.tier.history"].search([("card_id", "in", cards.ids)])
         plan["crm.loyalty.tier.history", KEEP, points] |= set(tiers.ids)
         deleted = self._planned(plan, "crm.lead")
-        referred = su["crm.lead"].search([("crm_referrer_id", "in", entity.ids), ("id", "not in", list(deleted))])
+        referred = su["crm.lead"].search([("rel_referrer_id", "in", entity.ids), ("id", "not in", list(deleted))])
         plan["crm.lead", CLEAR, self.env._("A friend's lead: the customer's name removed from it.")] |= set(
             referred.ids
         )

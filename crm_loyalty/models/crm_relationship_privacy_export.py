@@ -14,19 +14,19 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
         cards = su["loyalty.card"].search([("partner_id", "in", entity.ids)])
         tables["loyalty_cards"] = (
             env._("Your loyalty cards: program, balance and tier."),
-            ["program_id", "code", "points", "crm_tier_id", "crm_tier_review_date", "expiration_date", "create_date"],
+            ["program_id", "code", "points", "rel_tier_id", "rel_tier_review_date", "expiration_date", "create_date"],
             cards,
         )
         tables["loyalty_ledger"] = (
             env._("Every movement of your loyalty points."),
             [
                 computed("date", lambda h: self._readable(h, "create_date", tz)),
-                computed("program", lambda h: h.program_id.name or ""),
-                computed("movement", lambda h: self._readable(h, "movement_type", tz)),
+                computed("program", lambda h: h.rel_program_id.name or ""),
+                computed("movement", lambda h: self._readable(h, "rel_movement_type", tz)),
                 "description",
-                "points",
-                computed("expires", lambda h: self._readable(h, "expiry_date", tz)),
-                "reason",
+                "rel_points",
+                computed("expires", lambda h: self._readable(h, "rel_expiry_date", tz)),
+                "rel_reason",
             ],
             su["loyalty.history"].search([("card_id", "in", cards.ids)], order="create_date, id"),
         )
@@ -38,8 +38,8 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
         tables["referrals"] = (
             env._("The friends who joined through your referral link (when, and how far they got; not who)."),
             ["create_date", "stage_id", "type"],
-            su["crm.lead"].with_context(active_test=False).search([("crm_referrer_id", "in", entity.ids)]),
+            su["crm.lead"].with_context(active_test=False).search([("rel_referrer_id", "in", entity.ids)]),
         )
-        tables["profile"][1].append("referral_code")
-        tables["profile"][1].append("referred_by_id")
+        tables["profile"][1].append("rel_referral_code")
+        tables["profile"][1].append("rel_referred_by_id")
         return tables

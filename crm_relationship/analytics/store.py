@@ -17,25 +17,25 @@ from . import bulk
 
 # The partner columns the analysis writes, in the order of its temporary table.
 METRIC_COLUMNS = [
-    "rfm_recency",
-    "rfm_frequency",
-    "rfm_monetary",
-    "rfm_r_score",
-    "rfm_f_score",
-    "rfm_m_score",
-    "rfm_segment",
-    "clv_expected_purchases",
-    "clv_value",
-    "clv_probability_alive",
-    "lifecycle_stage",
-    "loyalty_quadrant",
-    "relationship_attitude",
-    "relationship_health",
-    "health_value_points",
-    "health_retention_points",
-    "health_satisfaction_points",
-    "health_complaint_points",
-    "relationship_company_id",
+    "rel_rfm_recency",
+    "rel_rfm_frequency",
+    "rel_rfm_monetary",
+    "rel_rfm_r_score",
+    "rel_rfm_f_score",
+    "rel_rfm_m_score",
+    "rel_rfm_segment",
+    "rel_clv_expected_purchases",
+    "rel_clv_value",
+    "rel_clv_probability_alive",
+    "rel_lifecycle_stage",
+    "rel_loyalty_quadrant",
+    "rel_attitude",
+    "rel_health",
+    "rel_health_value_points",
+    "rel_health_retention_points",
+    "rel_health_satisfaction_points",
+    "rel_health_complaint_points",
+    "rel_company_id",
 ]
 
 CUSTOMERS_QUERY = """
@@ -48,7 +48,7 @@ CUSTOMERS_QUERY = """
           JOIN res_partner p ON p.id = so.partner_id
           JOIN res_partner cp ON cp.id = p.commercial_partner_id
          WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order <= %(as_of_end)s
-           AND cp.rel_profiling_objection IS NOT TRUE AND cp.cmr_anonymised_on IS NULL
+           AND cp.rel_profiling_objection IS NOT TRUE AND cp.rel_anonymised_on IS NULL
       GROUP BY 1, 2
     ), ordered AS (
         SELECT partner_id, day, amount, orders,
@@ -135,7 +135,7 @@ def sql_partner_writable(company_id):
 def sql_partner_analysed_here(company_id):
     """Partners ``p`` whose figures and suggestions are ``company_id``'s or nobody's: a run replaces
     another company's only for its own customers."""
-    return SQL("(p.relationship_company_id IS NULL OR p.relationship_company_id = %s)", company_id)
+    return SQL("(p.rel_company_id IS NULL OR p.rel_company_id = %s)", company_id)
 
 
 class MetricsTable:
@@ -191,7 +191,7 @@ def reset_stale_metrics(cr, company_id, after, upto, written=None):
     nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in METRIC_COLUMNS)
     cr.execute(
         SQL(
-            "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rfm_recency IS NOT NULL"
+            "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rel_rfm_recency IS NOT NULL"
             " AND %s AND %s%s",
             nulls,
             after,

@@ -71,8 +71,8 @@ class CrmRelationshipErasure(models.TransientModel):
         self.ensure_one()
         self._check_manager()
         partner = self.partner_id.commercial_partner_id
-        if partner.cmr_anonymised_on:
-            raise UserError(self.env._("This customer was already anonymised on %s.", partner.cmr_anonymised_on))
+        if partner.rel_anonymised_on:
+            raise UserError(self.env._("This customer was already anonymised on %s.", partner.rel_anonymised_on))
         Engine = self.env["crm.relationship.privacy.erasure"]
         entity = Engine._entity(partner)
         refusals = Engine._refusals(entity)
@@ -107,7 +107,7 @@ class CrmRelationshipErasure(models.TransientModel):
         kept = env["res.partner"].browse(sorted(by_model[KEEP]["res.partner"]))
         root_partner = env["res.partner"].browse(entity.ids).commercial_partner_id
         self._clear_partners(env["res.partner"].browse(entity.ids), kept)
-        root_partner.write({"cmr_anonymised_on": fields.Datetime.now()})
+        root_partner.write({"rel_anonymised_on": fields.Datetime.now()})
         root_partner.message_post(body=self.env._("Personal data anonymised."), subtype_xmlid="mail.mt_note")
         env.flush_all()
         self._scrub(ident)
@@ -156,9 +156,9 @@ class CrmRelationshipErasure(models.TransientModel):
         common = {
             **dict.fromkeys(PARTNER_ERASED_FIELDS, False),
             **Engine._partner_erased_values(),
-            "preferred_contact_channel": "none",
-            "contact_window_weekday_ids": [fields.Command.clear()],
-            "interest_category_ids": [fields.Command.clear()],
+            "rel_preferred_contact_channel": "none",
+            "rel_contact_window_weekday_ids": [fields.Command.clear()],
+            "rel_interest_category_ids": [fields.Command.clear()],
             "active": False,
         }
         for contact in entity:

@@ -19,7 +19,7 @@ PARTNER_ERASED_FIELDS = (
     "ref",
     "barcode",
     "company_registry",
-    "relationship_role",
+    "rel_role",
     "image_1920",
 )
 PARTNER_ADDRESS_FIELDS = ("street", "street2", "zip", "city", "state_id", "country_id", "vat")

@@ -13,9 +13,9 @@ from odoo.tools import html2plaintext
 from ..analytics.store import METRIC_COLUMNS
 
 # Float fields holding an hour of the day, written 18:30 rather than 18.5.
-HOUR_FIELDS = {"contact_window_start", "contact_window_end"}
+HOUR_FIELDS = {"rel_contact_window_start", "rel_contact_window_end"}
 UNSAFE_NAME = re.compile(r"[^\w.-]+")
-ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "relationship_company_id")
+ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "rel_company_id")
 
 
 def computed(key, how):
@@ -140,12 +140,12 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
                     "country_id",
                     "vat",
                     "lang",
-                    "relationship_role",
-                    "preferred_contact_channel",
-                    "contact_window_weekday_ids",
-                    "contact_window_start",
-                    "contact_window_end",
-                    "interest_category_ids",
+                    "rel_role",
+                    "rel_preferred_contact_channel",
+                    "rel_contact_window_weekday_ids",
+                    "rel_contact_window_start",
+                    "rel_contact_window_end",
+                    "rel_interest_category_ids",
                     "rel_profiling_objection",
                     "create_date",
                 ],
@@ -260,8 +260,8 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
             ),
             "analysis": (
                 env._("The figures our analysis computes about you as a customer."),
-                ["name", *ANALYSIS_FIELDS, computed("analysed_for", lambda p: p.relationship_company_id.name or "")],
-                entity.sudo().filtered(lambda p: p.rfm_segment or p.lifecycle_stage or p.relationship_company_id),
+                ["name", *ANALYSIS_FIELDS, computed("analysed_for", lambda p: p.rel_company_id.name or "")],
+                entity.sudo().filtered(lambda p: p.rel_rfm_segment or p.rel_lifecycle_stage or p.rel_company_id),
             ),
             "recommendations": (
                 env._("The products our analysis suggests to you."),

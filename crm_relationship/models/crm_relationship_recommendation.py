@@ -80,7 +80,7 @@ class CrmRelationshipRecommendation(models.Model):
               JOIN res_partner p ON p.id = so.partner_id
               JOIN res_partner cp ON cp.id = p.commercial_partner_id
              WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
-               AND cp.rel_profiling_objection IS NOT TRUE AND cp.cmr_anonymised_on IS NULL
+               AND cp.rel_profiling_objection IS NOT TRUE AND cp.rel_anonymised_on IS NULL
                AND sol.product_id IS NOT NULL AND sol.display_type IS NULL AND sol.price_unit > 0
           GROUP BY 1, 2
         """

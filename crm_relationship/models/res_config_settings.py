@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    complaint_reopen_days = fields.Integer(
+    rel_complaint_reopen_days = fields.Integer(
         string="Complaint Reopening Window (days)",
         config_parameter="crm_relationship.complaint_reopen_days",
         default=14,
@@ -25,16 +25,16 @@ class ResConfigSettings(models.TransientModel):
         help="Files up to this size go into the customer's data export; larger ones are listed with a note.",
     )
 
-    relationship_health_weight_value = fields.Integer(
+    rel_health_weight_value = fields.Integer(
         string="Weight of Value", config_parameter="crm_relationship.health_weight_value", default=30
     )
-    relationship_health_weight_retention = fields.Integer(
+    rel_health_weight_retention = fields.Integer(
         string="Weight of Retention", config_parameter="crm_relationship.health_weight_retention", default=30
     )
-    relationship_health_weight_satisfaction = fields.Integer(
+    rel_health_weight_satisfaction = fields.Integer(
         string="Weight of Satisfaction", config_parameter="crm_relationship.health_weight_satisfaction", default=25
     )
-    relationship_health_weight_complaints = fields.Integer(
+    rel_health_weight_complaints = fields.Integer(
         string="Weight of Complaints", config_parameter="crm_relationship.health_weight_complaints", default=15
     )
 
@@ -45,18 +45,18 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(self.env._("The retention period and the export file limit cannot be negative."))
 
     @api.constrains(
-        "relationship_health_weight_value",
-        "relationship_health_weight_retention",
-        "relationship_health_weight_satisfaction",
-        "relationship_health_weight_complaints",
+        "rel_health_weight_value",
+        "rel_health_weight_retention",
+        "rel_health_weight_satisfaction",
+        "rel_health_weight_complaints",
     )
     def _check_relationship_health_weights(self):
         for settings in self:
             weights = [
-                settings.relationship_health_weight_value,
-                settings.relationship_health_weight_retention,
-                settings.relationship_health_weight_satisfaction,
-                settings.relationship_health_weight_complaints,
+                settings.rel_health_weight_value,
+                settings.rel_health_weight_retention,
+                settings.rel_health_weight_satisfaction,
+                settings.rel_health_weight_complaints,
             ]
             if min(weights) < 0 or sum(weights) <= 0:
                 raise ValidationError(self.env._("Health weights are zero or positive, and at least one is positive."))

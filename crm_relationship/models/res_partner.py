@@ -30,95 +30,95 @@ CONTACT_CHANNELS = [
 ]
 # Fields a customer may change about themselves, from the portal or an import.
 PROFILE_FIELDS = {
-    "preferred_contact_channel",
-    "contact_window_weekday_ids",
-    "contact_window_start",
-    "contact_window_end",
-    "interest_category_ids",
-    "relationship_role",
+    "rel_preferred_contact_channel",
+    "rel_contact_window_weekday_ids",
+    "rel_contact_window_start",
+    "rel_contact_window_end",
+    "rel_interest_category_ids",
+    "rel_role",
 }
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    preferred_contact_channel = fields.Selection(CONTACT_CHANNELS, string="Preferred Channel", tracking=True)
-    contact_window_weekday_ids = fields.Many2many(
+    rel_preferred_contact_channel = fields.Selection(CONTACT_CHANNELS, string="Preferred Channel", tracking=True)
+    rel_contact_window_weekday_ids = fields.Many2many(
         "crm.relationship.weekday", string="Contact Days", help="Days on which the customer accepts to be contacted."
     )
-    contact_window_start = fields.Float(string="Contact From", help="Hour of day, in the customer's time zone.")
-    contact_window_end = fields.Float(string="Contact Until", help="Hour of day, in the customer's time zone.")
-    interest_category_ids = fields.Many2many(
+    rel_contact_window_start = fields.Float(string="Contact From", help="Hour of day, in the customer's time zone.")
+    rel_contact_window_end = fields.Float(string="Contact Until", help="Hour of day, in the customer's time zone.")
+    rel_interest_category_ids = fields.Many2many(
         "product.category", "res_partner_interest_category_rel", "partner_id", "category_id", string="Interests"
     )
-    relationship_need_ids = fields.One2many("crm.relationship.need", "partner_id", string="Stated Needs")
-    relationship_need_open_count = fields.Integer(string="Open Needs", compute="_compute_relationship_need_open_count")
-    relationship_role = fields.Char(
+    rel_need_ids = fields.One2many("crm.relationship.need", "partner_id", string="Stated Needs")
+    rel_need_open_count = fields.Integer(string="Open Needs", compute="_compute_relationship_need_open_count")
+    rel_role = fields.Char(
         string="Role in Household", help="Role of this contact in the customer's household or organisation."
     )
-    relationship_consent_ids = fields.One2many("crm.relationship.consent", "partner_id", string="Consents")
-    relationship_consent_log_ids = fields.One2many(
+    rel_consent_ids = fields.One2many("crm.relationship.consent", "partner_id", string="Consents")
+    rel_consent_log_ids = fields.One2many(
         "crm.relationship.consent.log", "partner_id", string="Consent History"
     )
-    relationship_nps_ids = fields.One2many("crm.relationship.nps", "partner_id", string="NPS Answers")
-    complaint_ids = fields.One2many("crm.complaint", "partner_id", string="Complaints")
+    rel_nps_ids = fields.One2many("crm.relationship.nps", "partner_id", string="NPS Answers")
+    rel_complaint_ids = fields.One2many("crm.complaint", "partner_id", string="Complaints")
     # Written in bulk by crm.relationship.analysis (SQL), read-only everywhere else. Internal figures:
     # employees only, never portal or public users (customers get theirs in the portal's privacy export).
-    rfm_recency = fields.Integer(
+    rel_rfm_recency = fields.Integer(
         string="Days Since Last Purchase", readonly=True, aggregator="avg", groups="base.group_user"
     )
-    rfm_frequency = fields.Integer(string="Purchase Occasions", readonly=True, groups="base.group_user")
-    rfm_monetary = fields.Monetary(
-        string="Total Spend", readonly=True, currency_field="relationship_currency_id", groups="base.group_user"
+    rel_rfm_frequency = fields.Integer(string="Purchase Occasions", readonly=True, groups="base.group_user")
+    rel_rfm_monetary = fields.Monetary(
+        string="Total Spend", readonly=True, currency_field="rel_currency_id", groups="base.group_user"
     )
-    rfm_r_score = fields.Integer(string="R Score", readonly=True, aggregator="avg", groups="base.group_user")
-    rfm_f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg", groups="base.group_user")
-    rfm_m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg", groups="base.group_user")
-    rfm_segment = fields.Selection(SEGMENTS, string="RFM Segment", readonly=True, index=True, groups="base.group_user")
-    clv_expected_purchases = fields.Float(
+    rel_rfm_r_score = fields.Integer(string="R Score", readonly=True, aggregator="avg", groups="base.group_user")
+    rel_rfm_f_score = fields.Integer(string="F Score", readonly=True, aggregator="avg", groups="base.group_user")
+    rel_rfm_m_score = fields.Integer(string="M Score", readonly=True, aggregator="avg", groups="base.group_user")
+    rel_rfm_segment = fields.Selection(SEGMENTS, string="RFM Segment", readonly=True, index=True, groups="base.group_user")
+    rel_clv_expected_purchases = fields.Float(
         string="Expected Purchases (12 months)", readonly=True, digits=(16, 2), groups="base.group_user"
     )
-    clv_value = fields.Monetary(
+    rel_clv_value = fields.Monetary(
         string="Predicted Value (12 months)",
         readonly=True,
-        currency_field="relationship_currency_id",
+        currency_field="rel_currency_id",
         groups="base.group_user",
     )
-    clv_probability_alive = fields.Float(
+    rel_clv_probability_alive = fields.Float(
         string="Probability Still Active", readonly=True, digits=(16, 2), aggregator="avg", groups="base.group_user"
     )
-    lifecycle_stage = fields.Selection(
+    rel_lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES, string="Lifecycle Stage", readonly=True, index=True, groups="base.group_user"
     )
-    loyalty_quadrant = fields.Selection(
+    rel_loyalty_quadrant = fields.Selection(
         LOYALTY_QUADRANTS, string="Loyalty", readonly=True, index=True, groups="base.group_user"
     )
-    relationship_attitude = fields.Float(
+    rel_attitude = fields.Float(
         string="Attitude", readonly=True, digits=(16, 2), aggregator="avg", groups="base.group_user"
     )
-    relationship_health = fields.Float(
+    rel_health = fields.Float(
         string="Relationship Health", readonly=True, digits=(16, 0), aggregator="avg", groups="base.group_user"
     )
-    health_value_points = fields.Float(
+    rel_health_value_points = fields.Float(
         string="Health from Value", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
-    health_retention_points = fields.Float(
+    rel_health_retention_points = fields.Float(
         string="Health from Retention", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
-    health_satisfaction_points = fields.Float(
+    rel_health_satisfaction_points = fields.Float(
         string="Health from Satisfaction", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
-    health_complaint_points = fields.Float(
+    rel_health_complaint_points = fields.Float(
         string="Health from Complaints", readonly=True, digits=(16, 1), aggregator="avg", groups="base.group_user"
     )
-    relationship_company_id = fields.Many2one(
+    rel_company_id = fields.Many2one(
         "res.company",
         string="Analysed For",
         readonly=True,
         help="The company whose confirmed orders these figures and suggestions come from.",
         groups="base.group_user",
     )
-    relationship_analysed_on = fields.Date(
+    rel_analysed_on = fields.Date(
         string="Figures As Of",
         compute="_compute_relationship_analysed_on",
         groups="base.group_user",
@@ -126,18 +126,18 @@ class ResPartner(models.Model):
     )
     # Related, not computed: graph and pivot views can only sum a monetary measure whose currency
     # the database can group by. Partners without figures have no analysis currency.
-    relationship_currency_id = fields.Many2one(
-        related="relationship_company_id.currency_id", string="Analysis Currency", groups="base.group_user"
+    rel_currency_id = fields.Many2one(
+        related="rel_company_id.currency_id", string="Analysis Currency", groups="base.group_user"
     )
-    relationship_recommendation_ids = fields.One2many(
+    rel_recommendation_ids = fields.One2many(
         "crm.relationship.recommendation", "partner_id", string="Next Best Products"
     )
-    complaint_count = fields.Integer(
+    rel_complaint_count = fields.Integer(
         string="Complaint Count", compute="_compute_complaint_stats", search="_search_complaint_count"
     )
-    complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
-    complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
-    cmr_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
+    rel_complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
+    rel_complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+    rel_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
     rel_profiling_objection = fields.Boolean(
         string="Objects to Profiling",
         readonly=True,
@@ -170,21 +170,21 @@ class ResPartner(models.Model):
             ["partner_id", "rating_last_value"],
             order="date_closed desc, id desc",
         )
-        self.complaint_count = self.complaint_open_count = 0
-        self.complaint_last_rating = 0.0
+        self.rel_complaint_count = self.rel_complaint_open_count = 0
+        self.rel_complaint_last_rating = 0.0
         rated = set()
         for partner, is_closed, count in groups:
             while partner:
                 if partner in self:
-                    partner.complaint_count += count
+                    partner.rel_complaint_count += count
                     if not is_closed:
-                        partner.complaint_open_count += count
+                        partner.rel_complaint_open_count += count
                 partner = partner.parent_id
         for row in ratings:
             partner = self.browse(row["partner_id"][0])
             while partner:
                 if partner in self and partner.id not in rated:
-                    partner.complaint_last_rating = row["rating_last_value"]
+                    partner.rel_complaint_last_rating = row["rating_last_value"]
                     rated.add(partner.id)
                 partner = partner.parent_id
 
@@ -215,9 +215,9 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
         return action
 
-    @api.depends("relationship_company_id")
+    @api.depends("rel_company_id")
     def _compute_relationship_analysed_on(self):
-        companies = self.relationship_company_id
+        companies = self.rel_company_id
         last = {}
         if companies:
             # sudo: the date of a finished run is shown to whoever reads its figures, salespeople included,
@@ -226,32 +226,32 @@ class ResPartner(models.Model):
             domain = [("state", "=", "done"), ("company_id", "in", companies.ids)]
             last = dict(runs._read_group(domain, ["company_id"], ["date_as_of:max"]))
         for partner in self:
-            partner.relationship_analysed_on = last.get(partner.relationship_company_id, False)
+            partner.rel_analysed_on = last.get(partner.rel_company_id, False)
 
-    @api.constrains("contact_window_start", "contact_window_end")
+    @api.constrains("rel_contact_window_start", "rel_contact_window_end")
     def _check_contact_window(self):
         for partner in self:
-            start, end = partner.contact_window_start, partner.contact_window_end
+            start, end = partner.rel_contact_window_start, partner.rel_contact_window_end
             if not (0 <= start <= 24 and 0 <= end <= 24):
                 raise ValidationError(self.env._("Contact hours are between 0:00 and 24:00."))
             if (start or end) and start >= end:
                 raise ValidationError(self.env._("The contact window must start before it ends."))
 
-    @api.depends("relationship_need_ids.state")
+    @api.depends("rel_need_ids.state")
     def _compute_relationship_need_open_count(self):
         groups = self.env["crm.relationship.need"]._read_group(
             [("partner_id", "in", self.ids), ("state", "=", "open")], ["partner_id"], ["__count"]
         )
         counts = {partner.id: count for partner, count in groups}
         for partner in self:
-            partner.relationship_need_open_count = counts.get(partner.id, 0)
+            partner.rel_need_open_count = counts.get(partner.id, 0)
 
     def _has_relationship_consent(self, channel, purpose):
         self.ensure_one()
-        consent = self.commercial_partner_id.relationship_consent_ids.filtered(
+        consent = self.commercial_partner_id.rel_consent_ids.filtered(
             lambda c: c.channel == channel and c.purpose == purpose
         )
-        return bool(consent.granted) and self.commercial_partner_id.preferred_contact_channel != "none"
+        return bool(consent.granted) and self.commercial_partner_id.rel_preferred_contact_channel != "none"
 
     def _check_relationship_consent_access(self):
         """Who may record this customer's consent: the customer for their own entity, or a Relationship User."""
@@ -361,7 +361,7 @@ class ResPartner(models.Model):
         )
         return True
 
-    def action_cmr_anonymise(self):
+    def action_rel_anonymise(self):
         """Open the erasure of this customer: what will be erased and kept and why, then Confirm."""
         self.ensure_one()
         erasure = self.env["crm.relationship.erasure"].create({"partner_id": self.commercial_partner_id.id})

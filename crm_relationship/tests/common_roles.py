@@ -45,5 +45,5 @@ class RolesMixin:
 
 def anonymise(partner, user):
     """Erase ``partner`` as ``user`` does it: open the erasure from the customer form, then confirm it."""
-    action = partner.with_user(user).action_cmr_anonymise()
+    action = partner.with_user(user).action_rel_anonymise()
     return partner.env["crm.relationship.erasure"].with_user(user).browse(action["res_id"]).action_confirm()

@@ -19,13 +19,13 @@ class TestAnonymiseRoles(RolesMixin, TransactionCase):
 
     def _personal(self):
         self.portal_partner.invalidate_recordset()
-        return self.portal_partner.sudo().read(["name", "email", "phone", "street", "city", "cmr_anonymised_on"])
+        return self.portal_partner.sudo().read(["name", "email", "phone", "street", "city", "rel_anonymised_on"])
 
     def test_relationship_manager_anonymises(self):
         anonymise(self.portal_partner, self.relationship_manager)
         values = self._personal()[0]
         self.assertFalse(values["email"] or values["phone"] or values["street"] or values["city"])
-        self.assertTrue(values["cmr_anonymised_on"])
+        self.assertTrue(values["rel_anonymised_on"])
         self.assertFalse(self.portal_user.sudo().active, "the customer's login is archived")
         self.assertNotEqual(self.portal_user.sudo().login, "role_portal", "and its login replaced")
         self.assertFalse(self.portal_partner._has_relationship_consent("email", "marketing"))
@@ -37,7 +37,7 @@ class TestAnonymiseRoles(RolesMixin, TransactionCase):
         # AccessError is a UserError: either refusal will do.
         for user in (self.relationship_user, self.salesperson, self.portal_user, self.other_portal_user):
             with self.subTest(user=user.login), self.assertRaises(UserError):
-                self.portal_partner.with_user(user).action_cmr_anonymise()
+                self.portal_partner.with_user(user).action_rel_anonymise()
         self.assertEqual(self._personal(), before)
         self.assertTrue(self.portal_user.sudo().active)
         self.assertEqual(self.nps.comment, "Mine")
