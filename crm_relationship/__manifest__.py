@@ -6,7 +6,7 @@
     "author": "CMR Project",
     "website": "https://github.com/cmr-project/crm-cmr",
     "license": "LGPL-3",
-    "depends": ["sale_management", "crm", "mail", "portal", "rating", "resource"],
+    "depends": ["sale_management", "crm", "mail", "portal", "rating", "resource", "privacy_lookup"],
     "external_dependencies": {"python": ["pandas", "pyarrow", "scipy"]},
     "data": [
         "security/crm_relationship_security.xml",
@@ -31,6 +31,8 @@
         "data/crm_relationship_nps_data.xml",
         "views/crm_relationship_nps_views.xml",
         "views/crm_relationship_analysis_views.xml",
+        "data/crm_relationship_privacy_data.xml",
+        "views/crm_relationship_erasure_views.xml",
         "views/res_partner_privacy_views.xml",
         "views/crm_relationship_portal_templates.xml",
         "views/crm_complaint_portal_templates.xml",

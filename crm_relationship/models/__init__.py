@@ -22,3 +22,7 @@ from . import crm_relationship_retention
 from . import crm_relationship_analysis
 from . import crm_relationship_recommendation
 from . import ir_http
+from . import crm_relationship_privacy_erasure
+from . import crm_relationship_erasure
+from . import crm_relationship_erasure_line
+from . import crm_relationship_privacy_export

@@ -44,6 +44,18 @@ class ResConfigSettings(models.TransientModel):
         help="An at-risk customer gets a retention activity when their probability of still being active "
         "has dropped to this or lower.",
     )
+    rel_privacy_retention_years = fields.Integer(
+        string="Retention of Accounting Records (years)",
+        config_parameter="crm_relationship.privacy_retention_years",
+        default=10,
+        help="How long an erased customer's invoices and accounting records keep their name, address and tax ID.",
+    )
+    rel_privacy_export_file_limit_mb = fields.Integer(
+        string="Largest File in a Data Export (MB)",
+        config_parameter="crm_relationship.privacy_export_file_limit_mb",
+        default=10,
+        help="Files up to this size go into the customer's data export; larger ones are listed with a note.",
+    )
 
     rel_health_weight_value = fields.Integer(
         string="Weight of Value", config_parameter="crm_relationship.health_weight_value", default=30
@@ -72,6 +84,12 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(
                     self.env._("The survey delay is zero or more days, and surveys are at least one day apart.")
                 )
+
+    @api.constrains("rel_privacy_retention_years", "rel_privacy_export_file_limit_mb")
+    def _check_rel_privacy_settings(self):
+        for settings in self:
+            if settings.rel_privacy_retention_years < 0 or settings.rel_privacy_export_file_limit_mb < 0:
+                raise ValidationError(self.env._("The retention period and the export file limit cannot be negative."))
 
     @api.constrains(
         "rel_health_weight_value",
