@@ -22,7 +22,9 @@ class LoyaltyCard(models.Model):
     rel_tier_id = fields.Many2one("crm.loyalty.tier", string="Tier", readonly=True, index="btree_not_null")
     rel_tier_review_date = fields.Date(string="Tier Review Date", readonly=True)
     rel_tier_history_ids = fields.One2many("crm.loyalty.tier.history", "card_id", string="Tier History")
-    rel_negative_balance = fields.Boolean(compute="_compute_rel_negative_balance", store=True)
+    rel_negative_balance = fields.Boolean(
+        string="Negative Balance", compute="_compute_rel_negative_balance", store=True
+    )
 
     @api.depends("points")
     def _compute_rel_negative_balance(self):

@@ -31,10 +31,14 @@ class LoyaltyHistory(models.Model):
 
     # translatable: the descriptions the ledger writes itself are stored in each language (ledger_terms)
     description = fields.Text(translate=True)
-    rel_movement_type = fields.Selection(MOVEMENT_TYPES, required=True, default="earned", index=True, readonly=True)
+    rel_movement_type = fields.Selection(
+        MOVEMENT_TYPES, string="Movement Type", required=True, default="earned", index=True, readonly=True
+    )
     rel_points = fields.Float(string="Points", compute="_compute_rel_points", store=True, help="Issued minus used.")
-    rel_expiry_date = fields.Date(readonly=True, index="btree_not_null")
-    rel_points_remaining = fields.Float(readonly=True, help="Points of this lot not yet spent or expired.")
+    rel_expiry_date = fields.Date(string="Expiry Date", readonly=True, index="btree_not_null")
+    rel_points_remaining = fields.Float(
+        string="Points Remaining", readonly=True, help="Points of this lot not yet spent or expired."
+    )
     rel_reminded_date = fields.Date(
         string="Expiry Reminder Sent", readonly=True, copy=False, help="When the customer was told this lot expires."
     )

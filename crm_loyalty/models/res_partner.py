@@ -16,7 +16,9 @@ ENGAGEMENT_KINDS = {
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    rel_referral_code = fields.Char(copy=False, readonly=True, index="btree_not_null", groups="base.group_user")
+    rel_referral_code = fields.Char(
+        string="Referral Code", copy=False, readonly=True, index="btree_not_null", groups="base.group_user"
+    )
     rel_referred_by_id = fields.Many2one("res.partner", string="Referred By", index="btree_not_null", copy=False)
     rel_loyalty_card_id = fields.Many2one("loyalty.card", compute="_compute_rel_loyalty_card", string="Loyalty Card")
     rel_loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_rel_loyalty_card", string="Tier")
