@@ -38,6 +38,8 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
                 "city": "Namur",
                 "rel_contact_window_start": 9.0,
                 "rel_contact_window_end": 18.5,
+                # the outbound policy needs the zone of a contact window to send the survey in it
+                "tz": "Europe/Brussels",
             }
         )
         cls.junior = env["res.partner"].create(

@@ -1,3 +1,4 @@
+import json
 import re
 import secrets
 from collections import defaultdict
@@ -192,24 +193,31 @@ class CrmRelationshipErasure(models.TransientModel):
         likes = [f"%{n}%" for n in needles]
         cr = self.env.cr
         for model, names in self._scrubbed_fields().items():
-            table = self.env[model]._table
-            for column in (n for n in names if n in self.env[model]._fields and self.env[model]._fields[n].store):
+            Model = self.env[model]
+            for column in (n for n in names if n in Model._fields and Model._fields[n].store):
+                # translated fields hold one text per language (jsonb): every language is rewritten
+                translated = bool(Model._fields[column].translate)
                 cr.execute(
                     SQL(
                         "SELECT id, %s FROM %s WHERE %s ILIKE ANY(%s)",
                         SQL.identifier(column),
-                        SQL.identifier(table),
-                        SQL.identifier(column),
+                        SQL.identifier(Model._table),
+                        SQL("%s::text", SQL.identifier(column)) if translated else SQL.identifier(column),
                         likes,
                     )
                 )
-                for row_id, text in cr.fetchall():
+                for row_id, value in cr.fetchall():
+                    if translated:
+                        value = json.dumps({lang: pattern.sub(ERASED, text or "") for lang, text in value.items()})
+                    else:
+                        value = pattern.sub(ERASED, value)
                     cr.execute(
                         SQL(
-                            "UPDATE %s SET %s = %s WHERE id = %s",
-                            SQL.identifier(table),
+                            "UPDATE %s SET %s = %s%s WHERE id = %s",
+                            SQL.identifier(Model._table),
                             SQL.identifier(column),
-                            pattern.sub(ERASED, text),
+                            value,
+                            SQL("::jsonb") if translated else SQL(""),
                             row_id,
                         )
                     )
