@@ -105,7 +105,7 @@ class CmrProfilePortal(CustomerPortal):
                 "rel_interest_category_ids": [fields.Command.set(categories.ids)],
             }
             # sudo: portal users cannot write partners; the method only accepts the customer's own profile fields
-            partner.sudo()._update_relationship_profile(vals, "portal")
+            partner.sudo()._rel_update_profile(vals, "portal")
         except (UserError, ValidationError) as error:
             env.cr.rollback()
             return self._rel_render_relationship_error(error)
@@ -122,7 +122,7 @@ class CmrProfilePortal(CustomerPortal):
                 for purpose in dict(Consent._fields["purpose"].selection):
                     wanted = post.get(f"consent_{channel}_{purpose}") == "on"
                     if wanted != current.get((channel, purpose), False):
-                        partner._set_relationship_consent(channel, purpose, wanted, "portal")
+                        partner._rel_set_consent(channel, purpose, wanted, "portal")
         except (UserError, ValidationError) as error:
             env.cr.rollback()
             return self._rel_render_relationship_error(error)

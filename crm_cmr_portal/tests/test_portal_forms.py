@@ -75,13 +75,13 @@ class TestPortalForms(PortalCase):
         self.login(self.alice_user)
         response = self.post("/my/relationship/consent", {"consent_email_marketing": "on"})
         self.assertEqual(response.status_code, 303)
-        self.assertTrue(self.alice._has_relationship_consent("email", "marketing"))
+        self.assertTrue(self.alice._rel_has_consent("email", "marketing"))
         log = self.env["crm.relationship.consent.log"].search([("partner_id", "=", self.alice.id)])
         self.assertEqual(log.mapped("source"), ["portal"])
         self.assertEqual(log.user_id, self.alice_user)
         # withdrawing: nothing ticked
         self.post("/my/relationship/consent", {})
-        self.assertFalse(self.alice._has_relationship_consent("email", "marketing"))
+        self.assertFalse(self.alice._rel_has_consent("email", "marketing"))
         self.assertEqual(len(self.env["crm.relationship.consent.log"].search([("partner_id", "=", self.alice.id)])), 2)
 
     def test_needs_add_edit_withdraw(self):

@@ -129,8 +129,8 @@ class TestPortalConfinement(RolesPortalCase):
         self.post("/my/relationship/household", {"name": "Stray", "parent_id": self.other_portal_partner.id})
         self.post("/my/suggestions", {"name": "Forged", "partner_id": self.other_portal_partner.id})
         self.post("/my/relationship/need", {"name": "Forged need", "partner_id": self.other_portal_partner.id})
-        self.assertTrue(self.portal_partner._has_relationship_consent("email", "marketing"))
-        self.assertFalse(self.other_portal_partner._has_relationship_consent("email", "marketing"))
+        self.assertTrue(self.portal_partner._rel_has_consent("email", "marketing"))
+        self.assertFalse(self.other_portal_partner._rel_has_consent("email", "marketing"))
         self.assertEqual(
             self.env["crm.relationship.consent.log"].search_count([("partner_id", "=", self.other_portal_partner.id)]),
             other_logs,
@@ -206,7 +206,7 @@ class TestPortalPublicAndCsrf(RolesPortalCase):
         partner = self.portal_partner
         return {
             "channel": partner.rel_preferred_contact_channel,
-            "consent": partner._has_relationship_consent("email", "marketing"),
+            "consent": partner._rel_has_consent("email", "marketing"),
             "needs": sorted(self.env["crm.relationship.need"].search([]).mapped(lambda n: (n.name, n.state))),
             "members": sorted(partner.with_context(active_test=False).child_ids.mapped(lambda c: (c.name, c.active))),
             "complaints": self.env["crm.complaint"].search_count([]),

@@ -95,7 +95,7 @@ class TestPrivacyErasure(PortalRequests, MockEmail, RolesMixin, HttpCase):
                 "res_id": cls.complaint.id,
             }
         )
-        cls.customer._set_relationship_consent("email", "surveys", True, "backoffice")
+        cls.customer._rel_set_consent("email", "surveys", True, "backoffice")
         cls.nps = env["crm.relationship.nps"]._send_invitations(cls.customer)
         cls.nps.sudo()._record_answer(9, f"Great, {NAME}")
         cls.suggestion = env["crm.relationship.suggestion"].create({"name": "Green tea", "partner_id": cls.customer.id})

@@ -80,8 +80,10 @@ class LoyaltyHistory(models.Model):
             ):
                 vals.setdefault("rel_points_remaining", max(vals.get("issued", 0.0) - vals.get("used", 0.0), 0.0))
         lines = super().create(vals_list)
-        lines._set_expiry_dates()
-        lines.filtered(lambda line: line.used > 0 and line.rel_movement_type in ("spent", "adjusted"))._consume_fifo()
+        lines._rel_set_expiry_dates()
+        lines.filtered(
+            lambda line: line.used > 0 and line.rel_movement_type in ("spent", "adjusted")
+        )._rel_consume_fifo()
         return lines
 
     _earned_once_per_order = models.UniqueIndex(
@@ -130,7 +132,7 @@ class LoyaltyHistory(models.Model):
         if self._rel_ledger_lines():
             raise UserError(self.env._("Loyalty movements are never deleted: reverse them instead."))
 
-    def _set_expiry_dates(self):
+    def _rel_set_expiry_dates(self):
         """Lots without an expiry date of their own expire the program's number of days from today."""
         today = fields.Date.context_today(self)
         by_date = defaultdict(list)
@@ -142,7 +144,7 @@ class LoyaltyHistory(models.Model):
         for rel_expiry_date, ids in by_date.items():
             internal.browse(ids).write({"rel_expiry_date": rel_expiry_date})
 
-    def _consume_fifo(self):
+    def _rel_consume_fifo(self):
         """Spending draws from the oldest unexpired lots of the card first, in one statement per line."""
         for line in self:
             self.env.flush_all()
@@ -231,7 +233,7 @@ class LoyaltyHistory(models.Model):
                 internal.browse(reversal.id).write(lot)
             else:
                 retaken |= reversal
-        retaken._consume_fifo()
+        retaken._rel_consume_fifo()
         if full:
             # A movement already reversed in full by credit notes is marked with the last of them.
             last = {line_id: last_id for line_id, (_points, last_id) in done.items()}
@@ -242,7 +244,7 @@ class LoyaltyHistory(models.Model):
                     if line.rel_points > 0:
                         write["rel_points_remaining"] = 0.0
                     internal.browse(line.id).write(write)
-        reversals._set_expiry_dates()
+        reversals._rel_set_expiry_dates()
         return reversals
 
     @api.model

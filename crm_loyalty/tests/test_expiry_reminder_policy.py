@@ -39,7 +39,7 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
     def test_customer_who_says_do_not_contact_is_skipped_until_reachable(self):
         card, lots = self._card_with_lots(self.portal_partner, 5, 9)
         # the customer's own choice on the portal (the controller writes it this way)
-        self.portal_partner.with_user(self.portal_user).sudo()._update_relationship_profile(
+        self.portal_partner.with_user(self.portal_user).sudo()._rel_update_profile(
             {"rel_preferred_contact_channel": "none"}, "portal"
         )
         result = self.Card._cron_remind_expiring_points(today=self.today)
@@ -47,7 +47,7 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
         self.assertFalse(self._mails(card))
         self.assertFalse(any(lots.mapped("rel_reminded_date")), "skipped lots are not marked")
 
-        self.portal_partner.with_user(self.portal_user).sudo()._update_relationship_profile(
+        self.portal_partner.with_user(self.portal_user).sudo()._rel_update_profile(
             {"rel_preferred_contact_channel": "email"}, "portal"
         )
         # a day of the job was missed meanwhile: the lots still in the window are reminded together
@@ -59,7 +59,7 @@ class TestExpiryReminderPolicy(RolesMixin, LoyaltyCase):
         self.assertEqual(len(self._mails(card)), 1, "once per lot")
 
     def test_withdrawn_service_consent_is_respected(self):
-        self.portal_partner.with_user(self.portal_user)._set_relationship_consent("email", "service", False, "portal")
+        self.portal_partner.with_user(self.portal_user)._rel_set_consent("email", "service", False, "portal")
         card, lots = self._card_with_lots(self.portal_partner, 3)
         result = self.Card._cron_remind_expiring_points(today=self.today)
         self.assertEqual(dict(result.skipped), {"no_consent": 1})

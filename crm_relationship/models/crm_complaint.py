@@ -217,7 +217,7 @@ class CrmComplaint(models.Model):
             if stage.is_waiting_customer:
                 vals.setdefault("sla_paused_since", vals.get("date_open") or now)
         complaints = super().create(vals_list)
-        self.env["crm.team"]._complaint_route(complaints)
+        self.env["crm.team"]._rel_complaint_route(complaints)
         complaints._refresh_sla_status()
         complaints._send_acknowledgement()
         return complaints
@@ -259,7 +259,7 @@ class CrmComplaint(models.Model):
                 )
         if "user_id" not in vals and "team_id" in vals:
             for complaint in self.filtered(lambda c: c.team_id and not c.user_id):
-                user = complaint.team_id._complaint_next_user()
+                user = complaint.team_id._rel_complaint_next_user()
                 if user:
                     complaint.user_id = user
         if SLA_STATUS_TRIGGERS.intersection(vals):

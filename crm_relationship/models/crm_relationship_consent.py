@@ -10,7 +10,7 @@ CONSENT_CHANNELS = [
 ]
 CONSENT_PURPOSES = [("marketing", "Marketing"), ("service", "Service"), ("surveys", "Surveys")]
 CONSENT_SOURCES = [("backoffice", "Back Office"), ("portal", "Portal"), ("import", "Import")]
-# the customer's answer: written by res.partner._set_relationship_consent only, which logs it
+# the customer's answer: written by res.partner._rel_set_consent only, which logs it
 CONSENT_ANSWER_FIELDS = {"granted", "date_changed", "source"}
 # what a consent is about: fixed once created, as its log lines are kept by the same keys
 CONSENT_KEY_FIELDS = ("partner_id", "commercial_partner_id", "channel", "purpose")
@@ -38,7 +38,7 @@ class CrmRelationshipConsent(models.Model):
     def create(self, vals_list):
         """A consent created by a user (form, RPC, import) is recorded through the logged path.
 
-        Only that path (``res.partner._set_relationship_consent``, under sudo) creates consents
+        Only that path (``res.partner._rel_set_consent``, under sudo) creates consents
         directly, so that every consent starts with its log line, also when its answer is False.
         The log line's source is Import for an import, the Back Office or the Portal otherwise.
         """
@@ -59,7 +59,7 @@ class CrmRelationshipConsent(models.Model):
             existing = self.sudo().search_count([*key, ("purpose", "=", vals.get("purpose"))])
             if existing:
                 raise UserError(self.env._("This customer already has this consent: grant or withdraw it instead."))
-            consents |= partner._set_relationship_consent(
+            consents |= partner._rel_set_consent(
                 vals.get("channel"), vals.get("purpose"), vals.get("granted", False), source
             )
         return consents.with_env(self.env)
@@ -88,12 +88,10 @@ class CrmRelationshipConsent(models.Model):
 
     def action_grant(self):
         for consent in self:
-            consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, True, self._consent_source())
+            consent.partner_id._rel_set_consent(consent.channel, consent.purpose, True, self._consent_source())
         return True
 
     def action_withdraw(self):
         for consent in self:
-            consent.partner_id._set_relationship_consent(
-                consent.channel, consent.purpose, False, self._consent_source()
-            )
+            consent.partner_id._rel_set_consent(consent.channel, consent.purpose, False, self._consent_source())
         return True

@@ -177,7 +177,7 @@ class CrmRelationshipErasure(models.TransientModel):
             .sudo()
             .search([("partner_id", "in", entity.ids), ("granted", "=", True)])
         ):
-            consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, False, "backoffice")
+            consent.partner_id._rel_set_consent(consent.channel, consent.purpose, False, "backoffice")
         self.env["crm.relationship.analysis"]._rel_clear_figures(entity)
 
     def _scrubbed_fields(self):

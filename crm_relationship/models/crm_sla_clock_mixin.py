@@ -88,7 +88,7 @@ class CrmSlaClockMixin(models.AbstractModel):
                     (start, policy.resolution_hours + paused),
                     (start, policy.resolution_hours * share + paused),
                 ]
-            moments = calendar._plan_hours_batch(requests)
+            moments = calendar._rel_plan_hours_batch(requests)
             for index, record in enumerate(records):
                 (
                     record.sla_response_deadline,

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
 
-    def _plan_hours_batch(self, requests):
+    def _rel_plan_hours_batch(self, requests):
         """Add working hours to many start moments at once.
 
         Same result as ``plan_hours(hours, start, compute_leaves=True)`` for each ``(start, hours)``

@@ -123,7 +123,7 @@ class TestComplaintFlow(ComplaintCase):
         repeaters = self.env["res.partner"].search([("rel_complaint_count", ">=", 2)])
         self.assertIn(self.customer, repeaters)
         self.assertNotIn(self.stranger, repeaters)
-        action = self.customer.action_view_complaints()
+        action = self.customer.action_rel_view_complaints()
         self.assertEqual(self.env["crm.complaint"].search_count(action["domain"]), 2)
 
     def test_sla_compliance_report_per_team(self):

@@ -49,7 +49,7 @@ class TestComplaintSla(ComplaintCase):
             for hour in (3, 9, 12, 16, 22)
             for hours in (0.5, 4, 13.25, 60)
         ]
-        planned = self.calendar._plan_hours_batch(requests)
+        planned = self.calendar._rel_plan_hours_batch(requests)
         for (start, hours), moment in zip(requests, planned, strict=True):
             expected = self.calendar.plan_hours(hours, utc.localize(start), compute_leaves=True)
             self.assertEqual(moment, expected.astimezone(utc).replace(tzinfo=None), f"{hours} h from {start}")

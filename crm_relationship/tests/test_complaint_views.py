@@ -36,4 +36,4 @@ class TestComplaintViews(HttpCase):
             "/odoo/action-crm_relationship.res_config_settings_action_relationship",
             ".app_settings_block[data-key=crm_relationship], .o_settings_container",
         )
-        self._check(f"/odoo/contacts/{partner.id}", "button[name=action_view_complaints]")
+        self._check(f"/odoo/contacts/{partner.id}", "button[name=action_rel_view_complaints]")

@@ -9,7 +9,7 @@ class TestNps(TransactionCase):
         super().setUpClass()
         cls.customer = cls.env["res.partner"].create({"name": "Nina", "email": "nina@example.com"})
         cls.silent = cls.env["res.partner"].create({"name": "Silent", "email": "silent@example.com"})
-        cls.customer._set_relationship_consent("email", "surveys", True, "backoffice")
+        cls.customer._rel_set_consent("email", "surveys", True, "backoffice")
 
     def test_invitations_respect_consent_and_carry_a_token_link(self):
         responses = self.env["crm.relationship.nps"]._send_invitations(self.customer | self.silent)

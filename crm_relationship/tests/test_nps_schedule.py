@@ -29,7 +29,7 @@ class TestNpsSchedule(RolesMixin, TransactionCase):
     def _customer(self, name, consent=True):
         partner = self.env["res.partner"].create({"name": name, "email": f"{name.lower()}@example.com"})
         if consent:
-            partner._set_relationship_consent("email", "surveys", True, "backoffice")
+            partner._rel_set_consent("email", "surveys", True, "backoffice")
         return partner
 
     def _invoiced_order(self, partner, days_ago):

@@ -27,7 +27,7 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
         def customer(name, **values):
             partner = Partner.create({"name": name, "email": f"{name.lower()}@example.com", "tz": "Europe/Paris"})
             partner.write(values)
-            partner._set_relationship_consent("email", "surveys", True, "backoffice")
+            partner._rel_set_consent("email", "surveys", True, "backoffice")
             return partner
 
         cls.anytime = customer("Anna")
@@ -38,7 +38,7 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
             rel_contact_window_end=20.0,
         )
         cls.caller = customer("Paul", rel_preferred_contact_channel="phone", phone="+33 1 23 45 67 89")
-        cls.caller._set_relationship_consent("phone", "surveys", True, "backoffice")
+        cls.caller._rel_set_consent("phone", "surveys", True, "backoffice")
         cls.caller.user_id = cls.salesperson
         cls.do_not_contact = customer("Dora", rel_preferred_contact_channel="none")
         cls.silent = Partner.create({"name": "Silas", "email": "silas@example.com"})
@@ -93,7 +93,7 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
     def test_service_is_sent_unless_withdrawn(self):
         Outreach = self.env["crm.relationship.outreach"]
         self.assertEqual(Outreach._plan(self.silent, "service")[self.silent.id], ("email", False))
-        self.silent._set_relationship_consent("email", "service", False, "backoffice")
+        self.silent._rel_set_consent("email", "service", False, "backoffice")
         self.assertEqual(Outreach._plan(self.silent, "service")[self.silent.id], ("skip", "no_consent"))
         self.assertEqual(Outreach._plan(self.caller, "service", calls=False)[self.caller.id], ("email", False))
 
@@ -138,27 +138,25 @@ class TestOutreachPolicy(RolesMixin, TransactionCase):
 
     def test_withdrawing_email_marketing_blacklists_and_granting_again_clears(self):
         Blacklist = self.env["mail.blacklist"].with_context(active_test=False)
-        self.portal_partner.with_user(self.portal_user)._set_relationship_consent("email", "marketing", True, "portal")
+        self.portal_partner.with_user(self.portal_user)._rel_set_consent("email", "marketing", True, "portal")
         self.assertFalse(self.portal_partner.is_blacklisted)
         self.assertFalse(Blacklist.search([("email", "=", "paula@example.com")]), "granting adds no entry")
-        self.portal_partner.with_user(self.portal_user)._set_relationship_consent("email", "marketing", False, "portal")
+        self.portal_partner.with_user(self.portal_user)._rel_set_consent("email", "marketing", False, "portal")
         self.portal_partner.invalidate_recordset(["is_blacklisted"])
         self.assertTrue(self.portal_partner.is_blacklisted, "mass mailing no longer reaches the address")
         entry = Blacklist.search([("email", "=", "paula@example.com")])
         self.assertIn("Email marketing consent withdrawn (Portal)", " ".join(entry.message_ids.mapped("body")))
-        self.portal_partner.with_user(self.relationship_user)._set_relationship_consent(
-            "email", "marketing", True, "backoffice"
-        )
+        self.portal_partner.with_user(self.relationship_user)._rel_set_consent("email", "marketing", True, "backoffice")
         self.portal_partner.invalidate_recordset(["is_blacklisted"])
         self.assertFalse(self.portal_partner.is_blacklisted)
         self.assertFalse(entry.active)
         # surveys consent does not touch the blacklist
-        self.portal_partner.with_user(self.portal_user)._set_relationship_consent("email", "surveys", False, "portal")
+        self.portal_partner.with_user(self.portal_user)._rel_set_consent("email", "surveys", False, "portal")
         self.assertFalse(entry.active)
 
     def test_other_customer_cannot_withdraw_and_blacklist(self):
         with self.assertRaises(AccessError):
-            self.portal_partner.with_user(self.other_portal_user)._set_relationship_consent(
+            self.portal_partner.with_user(self.other_portal_user)._rel_set_consent(
                 "email", "marketing", False, "portal"
             )
         self.assertFalse(self.env["mail.blacklist"].search([("email", "=", "paula@example.com")]))

@@ -13,9 +13,9 @@ class TestRelationshipProfile(TransactionCase):
         cls.other_portal = new_test_user(cls.env, "other_portal", groups="base.group_portal", partner_id=cls.other.id)
 
     def test_consent_change_is_logged_once_per_change(self):
-        self.customer._set_relationship_consent("email", "marketing", True, "backoffice")
-        self.customer._set_relationship_consent("email", "marketing", True, "backoffice")
-        self.customer.with_user(self.portal_user)._set_relationship_consent("email", "marketing", False, "portal")
+        self.customer._rel_set_consent("email", "marketing", True, "backoffice")
+        self.customer._rel_set_consent("email", "marketing", True, "backoffice")
+        self.customer.with_user(self.portal_user)._rel_set_consent("email", "marketing", False, "portal")
         consent = self.customer.rel_consent_ids
         self.assertEqual(len(consent), 1)
         self.assertFalse(consent.granted)
@@ -25,7 +25,7 @@ class TestRelationshipProfile(TransactionCase):
         self.assertEqual(logs[1].user_id, self.portal_user)
 
     def test_consent_log_is_append_only(self):
-        self.customer._set_relationship_consent("sms", "service", True, "import")
+        self.customer._rel_set_consent("sms", "service", True, "import")
         log = self.customer.rel_consent_log_ids
         with self.assertRaises(UserError):
             log.write({"granted": False})
@@ -34,20 +34,20 @@ class TestRelationshipProfile(TransactionCase):
 
     def test_consent_rejects_unknown_values(self):
         with self.assertRaises(ValidationError):
-            self.customer._set_relationship_consent("pigeon", "marketing", True, "backoffice")
+            self.customer._rel_set_consent("pigeon", "marketing", True, "backoffice")
         with self.assertRaises(ValidationError):
-            self.customer._set_relationship_consent("email", "marketing", True, "rumour")
+            self.customer._rel_set_consent("email", "marketing", True, "rumour")
         self.assertFalse(self.customer.rel_consent_log_ids)
 
     def test_do_not_contact_overrides_consent(self):
-        self.customer._set_relationship_consent("email", "surveys", True, "backoffice")
-        self.assertTrue(self.customer._has_relationship_consent("email", "surveys"))
-        self.customer._update_relationship_profile({"rel_preferred_contact_channel": "none"}, "backoffice")
-        self.assertFalse(self.customer._has_relationship_consent("email", "surveys"))
+        self.customer._rel_set_consent("email", "surveys", True, "backoffice")
+        self.assertTrue(self.customer._rel_has_consent("email", "surveys"))
+        self.customer._rel_update_profile({"rel_preferred_contact_channel": "none"}, "backoffice")
+        self.assertFalse(self.customer._rel_has_consent("email", "surveys"))
 
     def test_profile_update_whitelist_and_window(self):
         monday = self.env.ref("crm_relationship.weekday_monday")
-        self.customer._update_relationship_profile(
+        self.customer._rel_update_profile(
             {
                 "rel_preferred_contact_channel": "phone",
                 "rel_contact_window_weekday_ids": [(6, 0, monday.ids)],
@@ -59,11 +59,11 @@ class TestRelationshipProfile(TransactionCase):
         self.assertEqual(self.customer.rel_contact_window_weekday_ids, monday)
         self.assertIn("Portal", self.customer.message_ids[0].body)
         with self.assertRaises(ValidationError):
-            self.customer._update_relationship_profile({"credit_limit": 1e9}, "portal")
+            self.customer._rel_update_profile({"credit_limit": 1e9}, "portal")
         with self.assertRaises(ValidationError):
-            self.customer._update_relationship_profile({"rel_contact_window_start": 18.0}, "portal")
+            self.customer._rel_update_profile({"rel_contact_window_start": 18.0}, "portal")
         with self.assertRaises(ValidationError):
-            self.customer._update_relationship_profile({"rel_contact_window_end": 25.0}, "portal")
+            self.customer._rel_update_profile({"rel_contact_window_end": 25.0}, "portal")
 
     def test_need_lifecycle_records_who_addressed_it(self):
         need = self.env["crm.relationship.need"].create({"name": "Gluten-free range", "partner_id": self.customer.id})
@@ -78,8 +78,8 @@ class TestRelationshipProfile(TransactionCase):
             self.env["crm.relationship.need"].create({"name": "  ", "partner_id": self.customer.id})
 
     def test_portal_users_see_only_their_own_profile_records(self):
-        self.customer._set_relationship_consent("email", "marketing", True, "backoffice")
-        self.other._set_relationship_consent("email", "marketing", True, "backoffice")
+        self.customer._rel_set_consent("email", "marketing", True, "backoffice")
+        self.other._rel_set_consent("email", "marketing", True, "backoffice")
         need = self.env["crm.relationship.need"].create({"name": "Other's need", "partner_id": self.other.id})
         Need = self.env["crm.relationship.need"].with_user(self.portal_user)
         self.assertFalse(Need.search([]))

@@ -13,7 +13,7 @@ class TestAnonymiseRoles(RolesMixin, TransactionCase):
         super().setUpClass()
         cls.setup_roles()
         cls.portal_partner.write({"phone": "+32 470 00 00 00", "street": "Rue du Test 1", "city": "Namur"})
-        cls.portal_partner._set_relationship_consent("email", "marketing", True, "portal")
+        cls.portal_partner._rel_set_consent("email", "marketing", True, "portal")
         cls.env["crm.relationship.need"].create({"name": "A quieter grinder", "partner_id": cls.portal_partner.id})
         cls.nps = cls.env["crm.relationship.nps"].create({"partner_id": cls.portal_partner.id, "comment": "Mine"})
 
@@ -28,7 +28,7 @@ class TestAnonymiseRoles(RolesMixin, TransactionCase):
         self.assertTrue(values["rel_anonymised_on"])
         self.assertFalse(self.portal_user.sudo().active, "the customer's login is archived")
         self.assertNotEqual(self.portal_user.sudo().login, "role_portal", "and its login replaced")
-        self.assertFalse(self.portal_partner._has_relationship_consent("email", "marketing"))
+        self.assertFalse(self.portal_partner._rel_has_consent("email", "marketing"))
         self.assertFalse(self.env["crm.relationship.need"].search([("partner_id", "=", self.portal_partner.id)]))
         self.assertFalse(self.nps.comment)
 

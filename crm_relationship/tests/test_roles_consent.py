@@ -15,8 +15,8 @@ class TestRolesConsent(RolesMixin, TransactionCase):
         cls.setup_roles()
         cls.Consent = cls.env["crm.relationship.consent"]
         cls.Log = cls.env["crm.relationship.consent.log"]
-        cls.portal_partner._set_relationship_consent("email", "marketing", False, "portal")
-        cls.other_portal_partner._set_relationship_consent("email", "marketing", True, "portal")
+        cls.portal_partner._rel_set_consent("email", "marketing", False, "portal")
+        cls.other_portal_partner._rel_set_consent("email", "marketing", True, "portal")
         cls.consent = cls.portal_partner.rel_consent_ids
         cls.other_consent = cls.other_portal_partner.rel_consent_ids
 
@@ -110,23 +110,17 @@ class TestRolesConsent(RolesMixin, TransactionCase):
     def test_logged_path_checks_who_changes_whose_consent(self):
         before = self._state()
         with self.assertRaises(AccessError):
-            self.other_portal_partner.with_user(self.portal_user)._set_relationship_consent(
+            self.other_portal_partner.with_user(self.portal_user)._rel_set_consent(
                 "email", "marketing", False, "portal"
             )
         with self.assertRaises(AccessError):
             self.other_consent.with_user(self.portal_user).action_withdraw()
         with self.assertRaises(AccessError):
-            self.portal_partner.with_user(self.salesperson)._set_relationship_consent(
-                "email", "marketing", True, "backoffice"
-            )
+            self.portal_partner.with_user(self.salesperson)._rel_set_consent("email", "marketing", True, "backoffice")
         with self.assertRaises(AccessError):
-            self.portal_partner.with_user(self.public_user)._set_relationship_consent(
-                "email", "marketing", True, "portal"
-            )
+            self.portal_partner.with_user(self.public_user)._rel_set_consent("email", "marketing", True, "portal")
         with self.assertRaises(ValidationError):
-            self.portal_partner.with_user(self.portal_user)._set_relationship_consent(
-                "email", "marketing", True, "backoffice"
-            )
+            self.portal_partner.with_user(self.portal_user)._rel_set_consent("email", "marketing", True, "backoffice")
         self.assertEqual(self._state(), before)
 
     # ------------------------------------------------------------------ allowed paths
@@ -143,7 +137,7 @@ class TestRolesConsent(RolesMixin, TransactionCase):
         self.assertConsentsMatchTheirLog()
 
     def test_portal_customer_changes_own_consent_through_the_logged_path(self):
-        self.portal_partner.with_user(self.portal_user)._set_relationship_consent("email", "marketing", True, "portal")
+        self.portal_partner.with_user(self.portal_user)._rel_set_consent("email", "marketing", True, "portal")
         self.consent.with_user(self.portal_user).action_withdraw()
         self.assertFalse(self.consent.granted)
         logs = self.Log.search([("partner_id", "=", self.portal_partner.id)], order="id")
@@ -179,7 +173,7 @@ class TestRolesConsent(RolesMixin, TransactionCase):
         """Allowed and refused calls by every role leave each consent equal to its last log line."""
         as_portal = self.portal_partner.with_user(self.portal_user)
         calls = [
-            lambda: as_portal._set_relationship_consent("sms", "surveys", True, "portal"),
+            lambda: as_portal._rel_set_consent("sms", "surveys", True, "portal"),
             lambda: self.consent.with_user(self.portal_user).write({"granted": True}),
             lambda: self.consent.with_user(self.relationship_user).action_grant(),
             lambda: self.consent.with_user(self.relationship_user).write({"granted": False}),
@@ -192,7 +186,7 @@ class TestRolesConsent(RolesMixin, TransactionCase):
             ),
             lambda: self.other_consent.with_user(self.relationship_manager).action_withdraw(),
             lambda: self.consent.with_user(self.salesperson).action_withdraw(),
-            lambda: as_portal._set_relationship_consent("sms", "surveys", False, "portal"),
+            lambda: as_portal._rel_set_consent("sms", "surveys", False, "portal"),
         ]
         for call in calls:
             try:

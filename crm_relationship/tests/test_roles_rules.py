@@ -23,7 +23,7 @@ class TestRolesRules(RolesMixin, TransactionCase):
         cls.setup_roles()
         cls.records = {}
         for partner in (cls.portal_partner, cls.other_portal_partner):
-            partner._set_relationship_consent("email", "service", True, "backoffice")
+            partner._rel_set_consent("email", "service", True, "backoffice")
             cls.records[partner] = {
                 "crm.complaint": cls.env["crm.complaint"].create({"subject": "Rules", "partner_id": partner.id}),
                 "crm.relationship.suggestion": cls.env["crm.relationship.suggestion"].create(

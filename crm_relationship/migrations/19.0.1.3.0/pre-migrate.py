@@ -52,3 +52,4 @@ RENAMES = [
 def migrate(cr, version):
     rename_fields(cr, "crm_relationship", RENAMES)
     rename_in_views(cr, "res.partner", "action_cmr_anonymise", "action_rel_anonymise")
+    rename_in_views(cr, "res.partner", "action_view_complaints", "action_rel_view_complaints")
