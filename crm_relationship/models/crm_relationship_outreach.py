@@ -306,6 +306,8 @@ class CrmRelationshipOutreach(models.AbstractModel):
                 .create({"message_type": "auto_comment", "subtype_id": subtype_id, "author_id": author_id})
             )
             composer._action_send_mail()
+            # the wizard holds the rendered text until Odoo's vacuum; the messages are the record of it
+            composer.unlink()
 
     @api.model
     def _sync_blacklist(self, partner, granted, source_label):
