@@ -17,5 +17,7 @@ from . import crm_relationship_consent
 from . import crm_relationship_consent_log
 from . import crm_relationship_nps
 from . import crm_relationship_analysis
+from . import crm_relationship_analysis_validation
+from . import crm_relationship_analysis_validation_line
 from . import crm_relationship_recommendation
 from . import ir_http
