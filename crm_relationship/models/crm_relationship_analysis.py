@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that keeps two workers from running the analysis at once.
 ANALYSIS_LOCK_KEY = 0x43_4D_52_41  # "CMRA"
+# Customers from which quintiles and model estimates mean something.
+MIN_CUSTOMERS = 50
 
 
 class CrmRelationshipAnalysis(models.Model):
@@ -60,10 +62,29 @@ class CrmRelationshipAnalysis(models.Model):
     gg_v = fields.Float(string="Gamma-Gamma v", digits=(16, 4), readonly=True)
     gg_log_likelihood = fields.Float(string="Gamma-Gamma log-likelihood", digits=(16, 2), readonly=True)
     message = fields.Text(readonly=True)
+    reliability_note = fields.Text(compute="_compute_reliability_note")
     value_horizon_months = fields.Integer(string="Lifetime Value Horizon (months)", readonly=True)
     value_discount_rate = fields.Float(string="Annual Discount Rate (%)", readonly=True, digits=(16, 2))
     value_margin = fields.Float(string="Gross Margin (%)", readonly=True, digits=(16, 2))
     _chunk_size_positive = models.Constraint("CHECK(chunk_size > 0)", "The chunk size must be positive.")
+
+    @api.depends("state", "customer_count")
+    def _compute_reliability_note(self):
+        for run in self:
+            small = run.state == "done" and 0 < run.customer_count < MIN_CUSTOMERS
+            run.reliability_note = self._small_base_note(run.customer_count) if small else False
+
+    @api.model
+    def _small_base_note(self, count):
+        """Why the figures of a run on ``count`` customers are unreliable, in the reader's language."""
+        return self.env._(
+            "Only %(count)s customers were analysed; the figures become dependable from about %(minimum)s. "
+            "On so few customers the R, F and M scores compare each customer with a handful of others, and "
+            "the value and churn models are estimated from too little repeat buying: read segments, predicted "
+            "revenue, lifetime value and probability still active as rough indications, not as measurements.",
+            count=count,
+            minimum=MIN_CUSTOMERS,
+        )
 
     @api.depends("date_as_of", "create_date")
     def _compute_name(self):
@@ -221,8 +242,6 @@ class CrmRelationshipAnalysis(models.Model):
         customers, frequent_from = scoring.score_customer_base(customers, self.value_margin / 100)
         # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
         self._score_and_write(customers, frequent_from)
-        if len(customers) < 50:
-            messages.append(self.env._("Fewer than 50 customers: quintiles and model estimates are rough."))
         return messages
 
     def _fit(self, customers, horizon_weeks=scoring.HORIZON_WEEKS):

@@ -202,6 +202,9 @@ class ResPartner(models.Model):
         groups="base.group_user",
         help="The date of the last finished analysis of the company these figures come from.",
     )
+    rel_reliability_note = fields.Text(
+        string="Reliability", compute="_compute_relationship_analysed_on", groups="base.group_user"
+    )
     # Related, not computed: graph and pivot views can only sum a monetary measure whose currency
     # the database can group by. Partners without figures have no analysis currency.
     rel_currency_id = fields.Many2one(
@@ -296,9 +299,14 @@ class ResPartner(models.Model):
             # who may not read the runs themselves
             runs = self.env["crm.relationship.analysis"].sudo()
             domain = [("state", "=", "done"), ("company_id", "in", companies.ids), ("holdout_weeks", "=", 0)]
-            last = dict(runs._read_group(domain, ["company_id"], ["date_as_of:max"]))
+            last = {
+                company: (as_of, runs.browse(run_id))
+                for company, as_of, run_id in runs._read_group(domain, ["company_id"], ["date_as_of:max", "id:max"])
+            }
         for partner in self:
-            partner.rel_analysed_on = last.get(partner.rel_company_id, False)
+            as_of, run = last.get(partner.rel_company_id, (False, None))
+            partner.rel_analysed_on = as_of
+            partner.rel_reliability_note = run.reliability_note if run else False
 
     @api.constrains("rel_contact_window_start", "rel_contact_window_end")
     def _check_contact_window(self):
