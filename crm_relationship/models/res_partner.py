@@ -115,8 +115,8 @@ class ResPartner(models.Model):
         digits=(16, 4),
         aggregator="avg",
         groups="base.group_user",
-        help="Share of the analysed customers whose lifetime value is at most this customer's: 100% is the "
-        "most valuable. Key Customers are those from 80%.",
+        help="Share of the analysed customers whose lifetime value is at most this customer's (the most "
+        "valuable: 100%). Key Customers are those from 80%.",
     )
     rel_clv_probability_alive = fields.Float(
         string="Probability Still Active",

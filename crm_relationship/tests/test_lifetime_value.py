@@ -140,3 +140,16 @@ class TestLifetimeValueSettings(RolesMixin, TransactionCase):
             with self.subTest(values=values), self.assertRaises(ValidationError):
                 settings.create(values).execute()
         self.assertEqual(self._params(), before)
+
+    def test_a_small_base_is_explained_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        run = self.env["crm.relationship.analysis"].with_user(self.relationship_manager).create({"date_as_of": AS_OF})
+        run.action_run()
+        english = run.with_context(lang="en_US").reliability_note
+        self.assertTrue(english.startswith("Only 6 customers were analysed"), english)
+        self.assertNotIn("Fewer than 50", run.message or "")
+        partner = self.customers[0].with_user(self.relationship_user)
+        self.assertEqual(partner.with_context(lang="en_US").rel_reliability_note, english)
+        chinese = partner.with_context(lang="zh_CN").rel_reliability_note
+        self.assertIn("6", chinese)
+        self.assertNotIn("Only", chinese)
