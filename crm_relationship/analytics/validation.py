@@ -13,7 +13,8 @@ def compare(x, predicted, actual, expected_spend, holdout_amount):
 
     ``x`` repeat purchases in calibration, ``predicted`` and ``actual`` purchases in the holdout,
     ``expected_spend`` the expected spend per purchase, ``holdout_amount`` what was spent in the
-    holdout. Returns (summary dict, lines frame with kind, bucket, customer_count, predicted, actual).
+    holdout. Returns (summary dict, lines frame with kind, bucket, customer_count, and series
+    ("predicted" or "actual") with its value: a row per series, which a chart sets side by side).
     """
     x, predicted, actual = (np.asarray(v, dtype=float) for v in (x, predicted, actual))
     expected_spend, holdout_amount = np.asarray(expected_spend, dtype=float), np.asarray(holdout_amount, dtype=float)
@@ -38,7 +39,10 @@ def compare(x, predicted, actual, expected_spend, holdout_amount):
         customer_count=("actual", "size"), predicted=("predicted", "mean"), actual=("actual", "mean")
     )
     lines = pd.concat([purchases.assign(kind="purchases"), spend.assign(kind="spend")]).reset_index()
-    return summary, lines
+    lines = lines.melt(
+        id_vars=["kind", "bucket", "customer_count"], value_vars=["predicted", "actual"], var_name="series"
+    )
+    return summary, lines.sort_values(["kind", "bucket", "series"], ascending=[True, True, False], ignore_index=True)
 
 
 def spend_frequency_correlation(x, m):

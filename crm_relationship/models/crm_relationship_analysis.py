@@ -69,6 +69,7 @@ class CrmRelationshipAnalysis(models.Model):
     _chunk_size_positive = models.Constraint("CHECK(chunk_size > 0)", "The chunk size must be positive.")
 
     @api.depends("state", "customer_count")
+    @api.depends_context("lang")
     def _compute_reliability_note(self):
         for run in self:
             small = run.state == "done" and 0 < run.customer_count < MIN_CUSTOMERS
@@ -86,10 +87,17 @@ class CrmRelationshipAnalysis(models.Model):
             minimum=MIN_CUSTOMERS,
         )
 
-    @api.depends("date_as_of", "create_date")
+    @api.depends("date_as_of", "create_date", "holdout_weeks")
     def _compute_name(self):
         for run in self:
-            run.name = self.env._("Analysis as of %s", run.date_as_of or "")
+            if run.holdout_weeks:
+                run.name = self.env._(
+                    "Validation as of %(date)s, last %(weeks)s weeks held out",
+                    date=run.date_as_of or "",
+                    weeks=run.holdout_weeks,
+                )
+            else:
+                run.name = self.env._("Analysis as of %s", run.date_as_of or "")
 
     # ------------------------------------------------------------------ entry points
     @api.model

@@ -291,6 +291,7 @@ class ResPartner(models.Model):
         return action
 
     @api.depends("rel_company_id")
+    @api.depends_context("lang")
     def _compute_relationship_analysed_on(self):
         companies = self.rel_company_id
         last = {}

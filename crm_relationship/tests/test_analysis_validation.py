@@ -29,13 +29,15 @@ class TestValidationCompare(BaseCase):
         # Spend: of those who bought in the holdout, 12, 25 and 20 a purchase against 10, 20 and 30.
         self.assertAlmostEqual(summary["actual_spend"], 19.0)
         self.assertAlmostEqual(summary["predicted_spend"], 20.0)
-        purchases = lines[lines["kind"] == "purchases"].set_index("bucket")
-        self.assertEqual(list(purchases.index), [0, 1, 7])
-        self.assertEqual(purchases.loc[0, "customer_count"], 2)
-        self.assertEqual((purchases.loc[0, "predicted"], purchases.loc[0, "actual"]), (0.5, 0.5))
-        spend = lines[lines["kind"] == "spend"].set_index("bucket")
-        self.assertEqual(spend.loc[0, "customer_count"], 1)
-        self.assertEqual(spend.loc[7, "actual"], 20.0)
+        rows = {(row.kind, row.bucket, row.series): row for row in lines.itertuples()}
+        self.assertEqual(len(rows), len(lines))
+        self.assertEqual(sorted({b for k, b, _s in rows if k == "purchases"}), [0, 1, 7])
+        self.assertEqual(rows["purchases", 0, "predicted"].customer_count, 2)
+        self.assertEqual((rows["purchases", 0, "predicted"].value, rows["purchases", 0, "actual"].value), (0.5, 0.5))
+        self.assertEqual(rows["purchases", 7, "predicted"].value, 4.0)
+        self.assertEqual(rows["spend", 0, "actual"].customer_count, 1)
+        self.assertEqual(rows["spend", 7, "actual"].value, 20.0)
+        self.assertEqual(rows["spend", 7, "predicted"].value, 30.0)
 
     def test_spend_frequency_correlation(self):
         self.assertAlmostEqual(validation.spend_frequency_correlation([1, 2, 3, 0], [10, 20, 30, 99]), 1.0)
@@ -96,10 +98,11 @@ class TestValidationRun(RolesMixin, TransactionCase):
         self.assertGreaterEqual(run.validation_mae, 0)
         lines = run.validation_line_ids
         self.assertEqual(set(lines.mapped("kind")), {"purchases", "spend"})
-        purchases = lines.filtered(lambda line: line.kind == "purchases")
-        self.assertEqual(sum(purchases.mapped("customer_count")), run.customer_count)
+        self.assertEqual(set(lines.mapped("series")), {"predicted", "actual"})
+        actual = lines.filtered(lambda line: line.kind == "purchases" and line.series == "actual")
+        self.assertEqual(sum(actual.mapped("customer_count")), run.customer_count)
         self.assertAlmostEqual(
-            sum(line.actual * line.customer_count for line in purchases), run.validation_actual_repeat, places=1
+            sum(line.value * line.customer_count for line in actual), run.validation_actual_repeat, delta=0.1
         )
         if abs(run.validation_error_percent) > 20:
             self.assertIn("not reliable", run.message)
@@ -141,7 +144,7 @@ class TestValidationRun(RolesMixin, TransactionCase):
                 run.with_user(user).action_run()
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["crm.relationship.analysis.validation.line"].with_user(user).create(
-                    {"analysis_id": run.id, "kind": "purchases", "bucket": 0}
+                    {"analysis_id": run.id, "kind": "purchases", "bucket": 0, "series": "actual"}
                 )
         with self.assertRaises(AccessError):
             self.env["crm.relationship.analysis.validation.line"].with_user(self.salesperson).search([])
