@@ -17,6 +17,9 @@
         "views/res_partner_views.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "crm_cmr_portal/static/src/interactions/*.js",
+        ],
         "web.assets_tests": [
             "crm_cmr_portal/static/tests/tours/*.js",
         ],

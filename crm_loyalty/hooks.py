@@ -3,6 +3,8 @@ import logging
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from .models.ledger_terms import BALANCE_BEFORE_LEDGER
+
 _logger = logging.getLogger(__name__)
 
 # The ledger columns the hook fills for history lines that exist before the install, with their SQL types.
@@ -53,7 +55,8 @@ def _carry_card_balances(env):
                      WHERE p.program_type = 'loyalty') cards
              WHERE ABS(diff) >= 0.005
             """,
-            description=env._("Balance before the ledger"),
+            # in English, the source of the translations the install then adds (models/ledger_terms.py)
+            description=BALANCE_BEFORE_LEDGER._translate("en_US"),
             uid=env.uid,
         )
     )

@@ -5,21 +5,16 @@ ledger), every renamed column is fingerprinted under its old name, the addons ar
 today's code, and every column must hold the same values under its new name.
 """
 
-import ast
 import subprocess
 from pathlib import Path
 
+from bench.drill_upgrade import MIGRATIONS, fingerprints, renames
 from conftest import ODOO_SRC, ROOT
 from test_install import problems
 
 # The last commit before the fields took the rel_ prefix.
 PREVIOUS_RELEASE = "0216c4add837c3af8b326960e43fa4468832229d"
 ADDONS = ("crm_relationship", "crm_loyalty", "crm_cmr_portal")
-MIGRATIONS = {
-    "crm_relationship": "19.0.1.3.0",
-    "crm_loyalty": "19.0.1.1.0",
-    "crm_cmr_portal": "19.0.1.1.0",
-}
 # Columns the demo data fills: a fingerprint of empty columns would prove nothing.
 MUST_HOLD_DATA = {
     "rel_rfm_segment",
@@ -33,36 +28,6 @@ MUST_HOLD_DATA = {
     "rel_partner_id",
     "rel_user_id",
 }
-
-
-def renames():
-    """``(model, old, new)`` of every migration script, read from the scripts themselves."""
-    found = []
-    for addon, version in MIGRATIONS.items():
-        tree = ast.parse((ROOT / addon / "migrations" / version / "pre-migrate.py").read_text())
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and node.targets[0].id == "RENAMES":
-                found += ast.literal_eval(node.value)
-    return found
-
-
-def fingerprints(odoo_cli, db, columns):
-    """Per ``(model, column, key)``: how many rows hold a value, and a hash of (id, value) over the table."""
-    result = {}
-    for model, column, key in columns:
-        table = model.replace(".", "_")
-        exists = odoo_cli.sql(
-            db,
-            f"SELECT count(*) FROM information_schema.columns WHERE table_name = '{table}'"
-            f" AND column_name = '{column}'",
-        )
-        if exists == "1":
-            result[key] = odoo_cli.sql(
-                db,
-                f"SELECT count({column}) || ':' || coalesce(md5(string_agg(id || '=' || {column}::text, ','"
-                f" ORDER BY id)), '') FROM {table}",
-            )
-    return result
 
 
 def test_upgrade_from_previous_release_keeps_renamed_fields(odoo_cli, tmp_path):
@@ -87,7 +52,7 @@ def test_upgrade_from_previous_release_keeps_renamed_fields(odoo_cli, tmp_path):
     assert install.returncode == 0, install.stderr[-4000:]
 
     fields = renames()
-    before = fingerprints(odoo_cli, db, fields)
+    before = fingerprints(db, fields)
     filled = {new for new, print_ in before.items() if not print_.startswith("0:")}
     assert filled >= MUST_HOLD_DATA, f"the previous release's demo left these empty: {MUST_HOLD_DATA - filled}"
 
@@ -96,9 +61,9 @@ def test_upgrade_from_previous_release_keeps_renamed_fields(odoo_cli, tmp_path):
     log = upgrade.stderr + upgrade.stdout
     assert not problems(log), "\n".join(problems(log))
 
-    after = fingerprints(odoo_cli, db, [(model, new, new) for model, _old, new in fields])
+    after = fingerprints(db, [(model, new, new) for model, _old, new in fields])
     assert after == before
-    left = fingerprints(odoo_cli, db, [(model, old, old) for model, old, _new in fields])
+    left = fingerprints(db, [(model, old, old) for model, old, _new in fields])
     assert left == {}, f"old columns are still there: {sorted(left)}"
     old_names = ",".join(f"('{model}', '{old}')" for model, old, _new in fields)
     assert odoo_cli.sql(db, f"SELECT count(*) FROM ir_model_fields WHERE (model, name) IN ({old_names})") == "0"

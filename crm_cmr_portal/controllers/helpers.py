@@ -7,7 +7,16 @@ from odoo.addons.crm_relationship.controllers.helpers import success_code as rel
 from odoo.http import request
 
 # The confirmations of the self-service pages, beside the complaint pages' ones (texts: portal_feedback).
-PORTAL_SUCCESS_CODES = SUCCESS_CODES | {"preferences", "consent", "need", "household", "claimed", "erasure"}
+PORTAL_SUCCESS_CODES = SUCCESS_CODES | {
+    "preferences",
+    "consent",
+    "need",
+    "household",
+    "claimed",
+    "erasure",
+    "objection",
+    "objection_withdrawn",
+}
 
 
 def success_code(code):

@@ -1,7 +1,8 @@
 from werkzeug.exceptions import BadRequest
 
-from odoo import fields, http
+from odoo import http
 from odoo.addons.crm_relationship.controllers.helpers import commercial_partner
+from odoo.addons.crm_relationship.controllers.privacy import privacy_export_response
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.http import request
 
@@ -9,7 +10,7 @@ from .helpers import success_code
 
 
 class CmrPrivacyPortal(CustomerPortal):
-    """Privacy: download all of one's data, ask for its erasure."""
+    """Privacy: download all of one's data, object to profiling, ask for erasure."""
 
     @http.route("/my/privacy", type="http", auth="user", website=True)
     def portal_my_privacy(self, success=None, **kw):
@@ -26,18 +27,14 @@ class CmrPrivacyPortal(CustomerPortal):
 
     @http.route("/my/privacy/export", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_privacy_export(self, **post):
-        partner = commercial_partner()
-        # sudo: the export gathers the user's own records across models portal users cannot read in full
-        content = partner.sudo()._rel_privacy_export()
-        filename = f"my-data-{fields.Date.context_today(partner)}.zip"
-        return request.make_response(
-            content,
-            headers=[
-                ("Content-Type", "application/zip"),
-                ("Content-Disposition", http.content_disposition(filename)),
-                ("Cache-Control", "no-store"),
-            ],
-        )
+        return privacy_export_response(commercial_partner())
+
+    @http.route("/my/privacy/profiling", type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_privacy_profiling(self, objection=None, **post):
+        if objection not in ("yes", "no"):
+            raise BadRequest(request.env._("Choose whether you object to profiling."))
+        commercial_partner()._rel_set_profiling_objection(objection == "yes", "portal")
+        return request.redirect(f"/my/privacy?success={'objection' if objection == 'yes' else 'objection_withdrawn'}")
 
     @http.route("/my/privacy/erase", type="http", auth="user", methods=["POST"], website=True)
     def portal_my_privacy_erase(self, confirm=None, **post):

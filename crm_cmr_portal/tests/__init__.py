@@ -8,3 +8,5 @@ from . import test_portal_security
 from . import test_portal_roles
 from . import test_portal_messages
 from . import test_portal_bad_query
+from . import test_privacy_erasure
+from . import test_privacy_objection

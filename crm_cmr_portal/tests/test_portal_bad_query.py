@@ -66,6 +66,7 @@ class TestPortalBadQuery(RolesPortalCase):
             (f"/my/complaints/{self.complaint.id}/reopen", ["reason"]),
             ("/my/suggestions", ["name", "description", "suggestion_type"]),
             ("/my/privacy/erase", ["confirm"]),
+            ("/my/privacy/profiling", ["objection"]),
             ("/my/loyalty/claim", ["reward_id", "order_id"]),
             (f"/my/nps/{self.nps.access_token}", ["score", "comment"]),
             (f"/referral/{code}", ["looking_for"]),

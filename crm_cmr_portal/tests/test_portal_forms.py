@@ -149,12 +149,16 @@ class TestPortalForms(PortalCase):
         activities = self.alice.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         self.assertEqual(len(activities), 1, "asking twice schedules one task")
         self.assertTrue(self.alice.rel_erasure_requested_on)
-        self.alice.action_rel_anonymise()
+        action = self.alice.action_rel_anonymise()
+        erasure = self.env["crm.relationship.erasure"].browse(action["res_id"])
+        self.assertIn(self.order.name, erasure.refusal, "the order is not invoiced yet")
+        self.order._action_cancel()
+        self.env["crm.relationship.erasure"].create({"partner_id": self.alice.id}).action_confirm()
         self.assertNotIn("Alice", self.alice.name)
         self.assertFalse(self.alice.email)
         self.assertFalse(self.alice_user.active)
         self.assertFalse(self.env["crm.relationship.need"].search([("partner_id", "=", self.alice.id)]))
-        # the order, its amounts and the customer link stay
+        # the cancelled order, its amounts and the customer link stay
         self.assertEqual(self.order.partner_id, self.alice)
         self.assertEqual(self.order.amount_untaxed, 300.0)
         self.assertFalse(self.alice.activity_ids.filtered(lambda a: a.activity_type_id == activity_type))

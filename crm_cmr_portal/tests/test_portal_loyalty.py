@@ -87,6 +87,53 @@ class TestPortalLoyalty(LoyaltyPortalCase):
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assertTrue(self.quotation.order_line.filtered("reward_id"))
 
+    def test_claimed_reward_sets_its_points_aside(self):
+        self.card._rel_add_movement("adjusted", 150 - self.card.points, "Test balance")
+        second = self.quotation.copy()
+        self.login(self.alice_user)
+        response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        self.assertEqual(response.status_code, 303, response.text[:1000])
+        self.assertEqual(self.card.points, 150, "the points are taken when the quotation is confirmed")
+        page = self.url_open("/my/loyalty").text
+        self.assertIn(self.card._format_points(50), page, "the balance left to claim with")
+        self.assertIn("o_rel_reserved", page)
+        self.assertIn("o_rel_claimed", page)
+        self.assertNotIn('o_rel_claim"', page, "50 points: the 100-point reward is not offered again")
+        before = (second.amount_total, len(second.order_line))
+        response = self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": second.id})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("set aside", response.text)
+        self.assertEqual((second.amount_total, len(second.order_line)), before)
+
+    def test_claimed_reward_is_not_offered_on_the_same_quotation(self):
+        self.card._rel_add_movement("adjusted", 500 - self.card.points, "Test balance")
+        second = self.quotation.copy()
+        self.login(self.alice_user)
+        self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        page = self.url_open("/my/loyalty").text
+        self.assertIn(self.card._format_points(400), page)
+        self.assertIn(f'<option value="{second.id}"', page)
+        self.assertNotIn(f'<option value="{self.quotation.id}"', page, "the reward is on that quotation already")
+
+    def test_odoo_card_popup_and_history_lead_to_the_loyalty_page(self):
+        self.card._rel_add_movement("adjusted", 150 - self.card.points, "Test balance")
+        self.login(self.alice_user)
+        response = self.url_open(f"/my/loyalty_card/{self.card.id}/history", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/my/loyalty"))
+        values = self.make_jsonrpc_request(f"/my/loyalty_card/{self.card.id}/values", {})
+        self.assertEqual([reward["description"] for reward in values["rewards"]], [self.small_reward.description])
+        self.post("/my/loyalty/claim", {"reward_id": self.small_reward.id, "order_id": self.quotation.id})
+        values = self.make_jsonrpc_request(f"/my/loyalty_card/{self.card.id}/values", {})
+        self.assertEqual(values["rewards"], [], "50 points left: the popup offers nothing either")
+        self.assertNotIn("A reward is waiting for you", self.url_open("/my").text)
+        bob_card = self.env["loyalty.card"].create({"program_id": self.program.id, "partner_id": self.bob.id})
+        response = self.url_open(f"/my/loyalty_card/{bob_card.id}/history", allow_redirects=False)
+        self.assertTrue(response.headers["Location"].endswith("/my"), "another customer's card: Odoo's refusal")
+        self.assertEqual(self.make_jsonrpc_request(f"/my/loyalty_card/{bob_card.id}/values", {}), {})
+        translations = self.url_open("/website/translations?lang=en_US").json()
+        self.assertIn("loyalty", translations["modules"], "the popup's own terms reach the portal")
+
     def test_claim_is_refused_when_it_should_be(self):
         self.login(self.alice_user)
         cases = [

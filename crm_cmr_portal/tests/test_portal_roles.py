@@ -89,8 +89,8 @@ class TestPortalFigures(RolesPortalCase):
         data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
         (row,) = data["analysis"]
         self.assertEqual(row["name"], self.portal_partner.name)
-        self.assertEqual(row["rel_rfm_segment"], "cannot_lose")
-        self.assertEqual(row["rel_lifecycle_stage"], "at_risk")
+        self.assertEqual(row["rel_rfm_segment"], "Cannot Lose Them", "written for a reader, as in the CSV")
+        self.assertEqual(row["rel_lifecycle_stage"], "At Risk")
         self.assertEqual(row["rel_clv_value"], 8910.0)
         self.assertEqual(row["analysed_for"], self.env.company.name)
         self.assertIn("analysis.csv", zipfile.ZipFile(io.BytesIO(response.content)).namelist())

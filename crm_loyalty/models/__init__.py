@@ -14,3 +14,7 @@ from . import crm_lead
 from . import sale_order_line
 from . import res_config_settings
 from . import sale_order_coupon_points
+from . import ir_module_module
+from . import crm_relationship_privacy_export
+from . import crm_relationship_privacy_erasure
+from . import crm_relationship_erasure

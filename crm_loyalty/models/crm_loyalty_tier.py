@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_amount
 
 
 class CrmLoyaltyTier(models.Model):
@@ -66,3 +67,54 @@ class CrmLoyaltyTier(models.Model):
         for tier in self:
             if tier.program_id.program_type != "loyalty":
                 raise ValidationError(self.env._("Tiers belong to loyalty programs only."))
+
+    # ------------------------------------------------------------------ a card on its way up
+    @api.model
+    def _progress_sentence(self, card, progress):
+        """What the customer still needs for the next tier (``progress`` from ``_progress_of``), as one
+        sentence in the language of this environment; empty at the top."""
+        tier = progress.get("next_tier")
+        if not tier:
+            return ""
+        if progress["threshold_type"] == "spend":
+            amount = format_amount(self.env, progress["missing"], card.program_id.currency_id)
+            return self.env._("Spend %(amount)s more to reach %(tier)s.", amount=amount, tier=tier.name)
+        points = f"{progress['missing']:g}"
+        return self.env._("Earn %(points)s more points to reach %(tier)s.", points=points, tier=tier.name)
+
+    @api.model
+    def _progress_of(self, card):
+        """Where ``card`` stands on the way to the next tier of its program.
+
+        Returns a dict: ``tier`` (current crm.loyalty.tier, maybe empty), ``next_tier`` (the next tier up,
+        or False at the top or without tiers), ``threshold_type`` ('spend' or 'points'), ``measure`` (spend
+        or points over the next tier's rolling window, see ``loyalty.card._rel_tier_measure``; over the current tier's
+        window at the top), ``threshold`` and ``missing`` (of the next tier, 0 at the top), and ``percent``
+        (0-100, 100 at the top).
+        """
+        card.ensure_one()
+        tiers = card.program_id.rel_tier_ids.sorted(lambda t: (t.threshold, t.id))
+        current = card.rel_tier_id
+        next_tier = tiers.filtered(lambda t: not current or t.threshold > current.threshold)[:1]
+        reference = next_tier or current
+        measure = float(card._rel_tier_measure(reference.threshold_type, reference.window_months)) if reference else 0.0
+        if not next_tier:
+            return {
+                "tier": current,
+                "next_tier": False,
+                "threshold_type": current.threshold_type or False,
+                "measure": round(measure, 2),
+                "threshold": 0.0,
+                "missing": 0.0,
+                "percent": 100.0 if current else 0.0,
+            }
+        threshold = next_tier.threshold
+        return {
+            "tier": current,
+            "next_tier": next_tier,
+            "threshold_type": next_tier.threshold_type,
+            "measure": round(measure, 2),
+            "threshold": threshold,
+            "missing": round(max(threshold - measure, 0.0), 2),
+            "percent": round(min(max(100.0 * measure / threshold, 0.0), 100.0), 1),
+        }

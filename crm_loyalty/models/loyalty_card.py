@@ -1,13 +1,19 @@
+import logging
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.addons.crm_relationship.models.crm_relationship_outreach import OutreachResult
 from odoo.exceptions import AccessError
-from odoo.tools import format_amount
 
 from .ledger_flags import LEDGER_RESYNC
+from .ledger_terms import OPENING_BALANCE
 
 # Fields of a ledger card that follow from its ledger and its tier reviews, never from a direct write.
 LEDGER_CARD_FIELDS = ("points", "rel_tier_id", "rel_tier_review_date", "program_id")
+
+_logger = logging.getLogger(__name__)
 
 
 class LoyaltyCard(models.Model):
@@ -36,7 +42,7 @@ class LoyaltyCard(models.Model):
                 "rel_movement_type": "adjusted",
                 "issued": max(card.points, 0.0),
                 "used": max(-card.points, 0.0),
-                "description": self.env._("Opening balance"),
+                "description": OPENING_BALANCE._translate("en_US"),
             }
             for card in cards._rel_ledger_cards()
             if card.points
@@ -49,7 +55,8 @@ class LoyaltyCard(models.Model):
                 )
             )
         if opening:
-            self.env["loyalty.history"].create(opening)
+            History = self.env["loyalty.history"]
+            History._rel_translate_descriptions(lines=History.with_context(lang="en_US").create(opening))
         return cards
 
     def _rel_guarded_fields(self, vals):
@@ -214,15 +221,18 @@ class LoyaltyCard(models.Model):
                 and card.rel_tier_review_date + relativedelta(days=program.rel_tier_grace_days) <= today
             )
             next_review = today + relativedelta(months=first.window_months)
+            # the scheduled review writes for the customer: in their language
+            lang = env["res.lang"]._get_code(card.partner_id.lang) or env.lang
+            local_env = env(context=dict(env.context, lang=lang))
             if upgrade:
-                why = reason or env._("Qualified with %(measure).2f over the window", measure=measure)
+                why = reason or local_env._("Qualified with %(measure).2f over the window", measure=measure)
             elif upgrade_only or not due:
                 continue
             elif target == current:
                 card.rel_tier_review_date = next_review
                 continue
             else:
-                why = reason or env._("Review: %(measure).2f over the window", measure=measure)
+                why = reason or local_env._("Review: %(measure).2f over the window", measure=measure)
             env["crm.loyalty.tier.history"].create(
                 {"card_id": card.id, "old_tier_id": current.id, "new_tier_id": target.id, "reason": why}
             )
@@ -254,31 +264,36 @@ class LoyaltyCard(models.Model):
     @api.model
     def _cron_remind_expiring_points(self, today=None):
         """Remind each customer of the lots that entered their program's reminder window and were not
-        reminded yet: one mail per card and run, so a missed run only delays a reminder and a second run
-        sends nothing. Only programs that configure a "Before Points Expire" communication remind."""
+        reminded yet, one mail per card and run: a missed run only delays a reminder and a second run
+        sends nothing. Only programs that configure a "Before Points Expire" communication remind.
+
+        A service message about the customer's own account: it goes through the outbound policy (Do Not
+        Contact, a withdrawn email service consent, the blacklist, the contact window), by email even to
+        customers who prefer the phone. A lot whose customer is skipped stays unmarked and is reminded
+        once the customer may be reached again, while it is still in the window.
+        """
         today = today or fields.Date.context_today(self)
-        self.env.flush_all()
-        # The lots' own bookkeeping (a BOOKKEEPING_FIELDS field), marked and read back in one statement, so
-        # a lot is marked exactly when its reminder goes out.
-        self.env.cr.execute(
-            """
-            UPDATE loyalty_history h
-               SET rel_reminded_date = %(today)s
-              FROM loyalty_card c
-              JOIN loyalty_program p ON p.id = c.program_id
-             WHERE c.id = h.card_id AND h.rel_reminded_date IS NULL AND h.rel_points_remaining > 0
-               AND p.rel_points_expire AND c.partner_id IS NOT NULL
-               AND h.rel_expiry_date >= %(today)s AND h.rel_expiry_date <= %(today)s::date + p.rel_expiry_reminder_days
-               AND EXISTS (SELECT 1 FROM loyalty_mail m
-                            WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
-         RETURNING h.card_id
-            """,
-            {"today": today},
-        )
-        cards = self.browse(sorted({row[0] for row in self.env.cr.fetchall()}))
-        self.env["loyalty.history"].invalidate_model(["rel_reminded_date"])
+        lots_by_card = self.env["loyalty.history"]._rel_lots_to_remind(today)
+        result = OutreachResult(self.env)
         # sudo: the reminder goes out whoever runs the job, as the tier change mails do.
-        cards.sudo()._rel_send_communication("points_expiring")
+        cards = self.sudo().browse(sorted(lots_by_card))
+        Outreach = self.env["crm.relationship.outreach"]
+        plan = Outreach._plan(cards.partner_id, "service", calls=False)
+        by_template = defaultdict(lambda: cards.browse())
+        for card in cards:
+            communications = card.program_id.communication_plan_ids.filtered(lambda c: c.trigger == "points_expiring")
+            for template in communications.mail_template_id:
+                by_template[template] |= card
+        reached = cards.browse()
+        for template, template_cards in by_template.items():
+            reached |= Outreach._deliver(
+                template_cards, plan, template, result, call_summary=self.env._("Points about to expire")
+            )
+        self.env["loyalty.history"]._rel_mark_reminded(
+            [lot_id for card in reached for lot_id in lots_by_card[card.id]], today
+        )
+        _logger.info("Expiring points reminders: %s", result.message())
+        return result
 
     def _rel_send_communication(self, trigger):
         """Send each card the mails its program's Communications tab configures for ``trigger`` (see
@@ -292,16 +307,20 @@ class LoyaltyCard(models.Model):
     def _rel_demo_load_history(self, movements):
         """Demo data: write a card's ledger through ``_rel_add_movement``, like any other movement.
 
-        ``movements``: (movement_type, points, description, expires_in_days or False) tuples; a lot with a
+        ``movements``: (movement_type, points, description, expires_in_days or False) tuples, descriptions
+        in English among ``ledger_terms.LEDGER_TERMS``; a lot with a
         number of days expires that many days from today instead of after the program's default period.
         Cards that already have movements are left alone, so loading the demo twice adds nothing.
         """
         today = fields.Date.context_today(self)
+        lines = self.env["loyalty.history"]
         for card in self.filtered(lambda card: not card.history_ids):
             for movement_type, points, description, days in movements:
                 values = {"rel_expiry_date": today + relativedelta(days=days)} if days else {}
-                card._rel_add_movement(movement_type, points, description, **values)
+                lines |= card._rel_add_movement(movement_type, points, description, **values)
             card._rel_review_tier(upgrade_only=True)
+        # the descriptions are terms of the module (ledger_terms): stored in each language loaded already
+        lines._rel_translate_descriptions(lines=lines)
         return True
 
     # ------------------------------------------------------------------ the customer's own view
@@ -311,10 +330,18 @@ class LoyaltyCard(models.Model):
         return self.program_id._rel_rewards_withheld_below(self.rel_tier_id)
 
     def _rel_claimable_rewards(self):
-        """Active rewards of the card's program that its balance and tier allow, cheapest first."""
+        """Active rewards of the card's program that its available points and tier allow, cheapest first."""
         self.ensure_one()
-        rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= self.points)
+        available = self.points - self._rel_points_reserved()
+        rewards = self.program_id.reward_ids.filtered(lambda r: r.active and r.required_points <= available)
         return (rewards - self._rel_tier_rewards_withheld()).sorted(lambda r: (r.required_points, r.id))
+
+    def _rel_points_reserved(self):
+        """Points that rewards already claimed on open quotations take once those are confirmed: a second
+        claim cannot count on them."""
+        self.ensure_one()
+        domain = [("coupon_id", "=", self.id), ("order_id.state", "in", ("draft", "sent"))]
+        return self.env["sale.order.line"]._read_group(domain, [], ["points_cost:sum"])[0][0]
 
     def _rel_points_committed(self, order):
         """Points of this card that the rewards on ``order`` will take when it is confirmed."""
@@ -345,52 +372,3 @@ class LoyaltyCard(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return lines
-
-    def _rel_next_tier_sentence(self, progress):
-        """What the customer still needs for the next tier (``progress`` from ``_rel_next_tier_progress``),
-        as one sentence in their language; empty at the top."""
-        self.ensure_one()
-        tier = progress.get("next_tier")
-        if not tier:
-            return ""
-        if progress["threshold_type"] == "spend":
-            amount = format_amount(self.env, progress["missing"], self.program_id.currency_id)
-            return self.env._("Spend %(amount)s more to reach %(tier)s.", amount=amount, tier=tier.name)
-        points = f"{progress['missing']:g}"
-        return self.env._("Earn %(points)s more points to reach %(tier)s.", points=points, tier=tier.name)
-
-    def _rel_next_tier_progress(self):
-        """Where the card stands on the way to the next tier of its program.
-
-        Returns a dict: ``tier`` (current crm.loyalty.tier, maybe empty), ``next_tier`` (the next tier up,
-        or False at the top or without tiers), ``threshold_type`` ('spend' or 'points'), ``measure`` (spend
-        or points over the next tier's rolling window, see ``_rel_tier_measure``; over the current tier's
-        window at the top), ``threshold`` and ``missing`` (of the next tier, 0 at the top), and ``percent``
-        (0-100, 100 at the top).
-        """
-        self.ensure_one()
-        tiers = self.program_id.rel_tier_ids.sorted(lambda t: (t.threshold, t.id))
-        current = self.rel_tier_id
-        next_tier = tiers.filtered(lambda t: not current or t.threshold > current.threshold)[:1]
-        reference = next_tier or current
-        measure = float(self._rel_tier_measure(reference.threshold_type, reference.window_months)) if reference else 0.0
-        if not next_tier:
-            return {
-                "tier": current,
-                "next_tier": False,
-                "threshold_type": current.threshold_type or False,
-                "measure": round(measure, 2),
-                "threshold": 0.0,
-                "missing": 0.0,
-                "percent": 100.0 if current else 0.0,
-            }
-        threshold = next_tier.threshold
-        return {
-            "tier": current,
-            "next_tier": next_tier,
-            "threshold_type": next_tier.threshold_type,
-            "measure": round(measure, 2),
-            "threshold": threshold,
-            "missing": round(max(threshold - measure, 0.0), 2),
-            "percent": round(min(max(100.0 * measure / threshold, 0.0), 100.0), 1),
-        }

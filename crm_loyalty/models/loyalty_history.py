@@ -1,3 +1,4 @@
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, float_round
 
 from .ledger_flags import LedgerSkipCards
+from .ledger_terms import LEDGER_TERMS, POINTS_EXPIRED, term_translations
 
 MOVEMENT_TYPES = [
     ("earned", "Earned"),
@@ -27,6 +29,8 @@ class LoyaltyHistory(models.Model):
 
     _inherit = "loyalty.history"
 
+    # translatable: the descriptions the ledger writes itself are stored in each language (ledger_terms)
+    description = fields.Text(translate=True)
     rel_movement_type = fields.Selection(MOVEMENT_TYPES, required=True, default="earned", index=True, readonly=True)
     rel_points = fields.Float(string="Points", compute="_compute_rel_points", store=True, help="Issued minus used.")
     rel_expiry_date = fields.Date(readonly=True, index="btree_not_null")
@@ -272,12 +276,77 @@ class LoyaltyHistory(models.Model):
             INSERT INTO loyalty_history
                    (card_id, rel_partner_id, rel_program_id, rel_movement_type, description, issued, used, rel_points,
                     rel_points_remaining, create_uid, write_uid, create_date, write_date, rel_user_id)
-            SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s, 0, expired.points,
-                   -expired.points, 0, %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc', %(uid)s
+            SELECT expired.card_id, card.partner_id, card.program_id, 'expired', %(description)s::jsonb, 0,
+                   expired.points, -expired.points, 0, %(uid)s, %(uid)s, now() at time zone 'utc',
+                   now() at time zone 'utc', %(uid)s
               FROM expired JOIN loyalty_card card ON card.id = expired.card_id
             """,
-            {"today": today, "description": self.env._("Points expired"), "uid": self.env.uid},
+            {
+                "today": today,
+                "description": json.dumps(term_translations(self.env, POINTS_EXPIRED)),
+                "uid": self.env.uid,
+            },
         )
         self.env["loyalty.card"].browse(card_ids)._rel_sync_points_from_ledger()
         self.invalidate_model()
         return len(card_ids)
+
+    # ------------------------------------------------------------------ expiry reminders
+    @api.model
+    def _rel_lots_to_remind(self, today):
+        """``{card id: [lot ids]}`` of the lots in their program's reminder window and not reminded yet.
+
+        The lots are locked until the transaction ends, so that two runs never remind the same lot twice.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT h.id, h.card_id
+              FROM loyalty_history h
+              JOIN loyalty_card c ON c.id = h.card_id
+              JOIN loyalty_program p ON p.id = c.program_id
+             WHERE h.rel_reminded_date IS NULL AND h.rel_points_remaining > 0
+               AND p.rel_points_expire AND c.partner_id IS NOT NULL
+               AND h.rel_expiry_date >= %(today)s AND h.rel_expiry_date <= %(today)s::date + p.rel_expiry_reminder_days
+               AND EXISTS (SELECT 1 FROM loyalty_mail m
+                            WHERE m.program_id = p.id AND m.trigger = 'points_expiring' AND m.active)
+               FOR UPDATE OF h SKIP LOCKED
+            """,
+            {"today": today},
+        )
+        lots_by_card = defaultdict(list)
+        for lot_id, card_id in self.env.cr.fetchall():
+            lots_by_card[card_id].append(lot_id)
+        return lots_by_card
+
+    @api.model
+    def _rel_mark_reminded(self, lot_ids, today):
+        """Mark the lots whose reminder went out (the lots' own bookkeeping, a BOOKKEEPING_FIELDS field)."""
+        if lot_ids:
+            self.env.cr.execute(
+                "UPDATE loyalty_history SET rel_reminded_date = %s WHERE id = ANY(%s)", [today, lot_ids]
+            )
+            self.invalidate_model(["rel_reminded_date"])
+
+    @api.model
+    def _rel_translate_descriptions(self, langs=None, lines=None):
+        """Store the ledger's own descriptions (``ledger_terms``) in ``langs`` (default: the database's
+        languages) on the lines that hold them in English, all lines or ``lines``: the lines written before
+        a language was loaded, the demo movements among them, then read in that language too."""
+        langs = [
+            lang for lang in langs or [code for code, _name in self.env["res.lang"].get_installed()] if lang != "en_US"
+        ]
+        if not langs or (lines is not None and not lines):
+            return
+        sources = {term._translate("en_US"): term_translations(self.env, term, langs) for term in LEDGER_TERMS}
+        self.flush_model(["description"])
+        self.env.cr.execute(
+            """
+            UPDATE loyalty_history h
+               SET description = h.description || t.translations
+              FROM jsonb_each(%s::jsonb) AS t(source, translations)
+             WHERE h.description->>'en_US' = t.source AND (%s OR h.id = ANY(%s))
+            """,
+            [json.dumps(sources), lines is None, lines.ids if lines is not None else []],
+        )
+        self.invalidate_model(["description"])

@@ -30,10 +30,12 @@ class LoyaltyProgram(models.Model):
         string="Downgrade Grace (days)", default=30, help="A card keeps its tier this long past its review date."
     )
     rel_point_value = fields.Float(
-        string="Value of a Point", digits=(16, 4), help="In company currency, for the points liability report."
+        string="Value of a Point", digits=(16, 4), help="In the program's currency, for the points liability report."
     )
     rel_points_outstanding = fields.Float(string="Outstanding Points", compute="_compute_rel_liability")
-    rel_points_liability = fields.Float(string="Points Liability", compute="_compute_rel_liability")
+    rel_points_liability = fields.Monetary(
+        string="Points Liability", currency_field="currency_id", compute="_compute_rel_liability"
+    )
 
     @api.constrains("rel_points_expire", "rel_points_expiry_days", "rel_expiry_reminder_days", "rel_tier_grace_days")
     def _check_rel_expiry(self):

@@ -17,3 +17,5 @@ from . import test_goodwill_cap
 from . import test_portal_tier_history
 from . import test_communications
 from . import test_tier_sentence
+from . import test_liability
+from . import test_ledger_languages

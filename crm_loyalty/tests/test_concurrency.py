@@ -309,7 +309,7 @@ class TestLedgerConcurrency(TransactionCase):
                     """
                     INSERT INTO loyalty_history
                            (card_id, rel_movement_type, order_model, order_id, issued, used, description)
-                    VALUES (%s, 'earned', 'sale.order', %s, 40, 0, 'Again')
+                    VALUES (%s, 'earned', 'sale.order', %s, 40, 0, '{"en_US": "Again"}')
                     """,
                     [self.ids["card"], order1],
                 )

@@ -37,7 +37,7 @@ class TestLoyaltyDemo(TransactionCase):
         self.assertTrue(ledger.filtered(lambda h: h.rel_points_remaining > 0 and h.rel_expiry_date <= soon))
         self.assertTrue(card.rel_tier_id)
         self.assertIn(self.env.ref("crm_loyalty.loyalty_reward_demo_discount"), card._rel_claimable_rewards())
-        progress = card._rel_next_tier_progress()
+        progress = self.env["crm.loyalty.tier"]._progress_of(card)
         self.assertTrue(progress["next_tier"])
 
     def test_portal_customer_claims_on_the_demo_quotation(self):

@@ -17,6 +17,8 @@ class TestInstallHook(LoyaltyCase):
             "ALTER TABLE loyalty_history DROP COLUMN rel_movement_type, DROP COLUMN rel_points,"
             " DROP COLUMN rel_points_remaining"
         )
+        # Odoo's own description, untranslated until the install makes it translatable again (_install)
+        sql.convert_column_translatable(cr, "loyalty_history", "description", "text")
         ids = []
         for order_id, issued, used in rows:
             cr.execute(
@@ -28,6 +30,11 @@ class TestInstallHook(LoyaltyCase):
             )
             ids.append(cr.fetchone()[0])
         return ids
+
+    def _install(self):
+        """The hook, then the description made translatable as the install's model update does."""
+        pre_init_hook(self.env)
+        sql.convert_column_translatable(self.env.cr, "loyalty_history", "description", "jsonb")
 
     def _ledger(self, ids):
         self.env.invalidate_all()
@@ -49,7 +56,7 @@ class TestInstallHook(LoyaltyCase):
         )
         self.env.cr.execute("UPDATE loyalty_card SET points = 150 WHERE id = %s", [card.id])
 
-        pre_init_hook(self.env)
+        self._install()
 
         self.assertEqual(
             self._ledger(ids),
@@ -84,7 +91,7 @@ class TestInstallHook(LoyaltyCase):
         ids = self._history_without_ledger(card, [(9003, 10.0, 0.0), (9003, 0.0, 25.0)])
         self.env.cr.execute("UPDATE loyalty_card SET points = -15 WHERE id = %s", [card.id])
 
-        pre_init_hook(self.env)
+        self._install()
 
         self.assertEqual(self._ledger(ids), [("earned", 10.0, 0.0), ("spent", -25.0, 0.0)])
         self.assertEqual(sorted(card.history_ids.ids), ids, "a balance its history explains needs no carried line")

@@ -116,7 +116,7 @@ class TestLoyaltyLedger(LoyaltyCase):
                 """
                 INSERT INTO loyalty_history (card_id, rel_partner_id, rel_program_id, rel_movement_type, description,
                                              issued, used, rel_points, rel_points_remaining, create_date)
-                SELECT %(card)s, %(partner)s, %(program)s, 'engagement', 'Past', 1, 0, 1, 1,
+                SELECT %(card)s, %(partner)s, %(program)s, 'engagement', '{"en_US": "Past"}', 1, 0, 1, 1,
                        now() - make_interval(mins => n)
                   FROM generate_series(1, %(lines)s) n
                 """,

@@ -17,7 +17,7 @@ class TestTierProgress(LoyaltyCase):
         silver, gold = self._tiers()
         self._order()
         card = self._card()
-        progress = card._rel_next_tier_progress()
+        progress = self.env["crm.loyalty.tier"]._progress_of(card)
         self.assertFalse(progress["tier"])
         self.assertEqual(progress["next_tier"], silver)
         self.assertEqual(progress["threshold_type"], "spend")
@@ -25,7 +25,7 @@ class TestTierProgress(LoyaltyCase):
         self.assertAlmostEqual(progress["percent"], 66.7)
 
         self._order()
-        progress = card._rel_next_tier_progress()
+        progress = self.env["crm.loyalty.tier"]._progress_of(card)
         self.assertEqual((progress["tier"], progress["next_tier"]), (silver, gold))
         self.assertEqual((progress["measure"], progress["missing"], progress["percent"]), (200, 200, 50))
 
@@ -34,7 +34,7 @@ class TestTierProgress(LoyaltyCase):
         self._order(qty=5)
         card = self._card()
         self.assertEqual(card.rel_tier_id, gold)
-        progress = card._rel_next_tier_progress()
+        progress = self.env["crm.loyalty.tier"]._progress_of(card)
         self.assertEqual(progress["tier"], gold)
         self.assertIs(progress["next_tier"], False)
         self.assertEqual((progress["measure"], progress["missing"], progress["percent"]), (500, 0, 100))
@@ -46,13 +46,13 @@ class TestTierProgress(LoyaltyCase):
         self.env["loyalty.history"].create(
             {"card_id": card.id, "rel_movement_type": "goodwill", "issued": 180, "description": "Sorry"}
         )
-        progress = card._rel_next_tier_progress()
+        progress = self.env["crm.loyalty.tier"]._progress_of(card)
         self.assertEqual(progress["next_tier"], silver)
         self.assertEqual((progress["measure"], progress["missing"], progress["percent"]), (180, 0, 100))
 
     def test_program_without_tiers(self):
         self._order()
-        progress = self._card()._rel_next_tier_progress()
+        progress = self.env["crm.loyalty.tier"]._progress_of(self._card())
         self.assertFalse(progress["tier"])
         self.assertIs(progress["next_tier"], False)
         self.assertEqual(progress["percent"], 0)

@@ -18,16 +18,18 @@ class TestTierSentence(LoyaltyCase):
     def test_spend_sentence_in_english_and_chinese(self):
         self._order(qty=2)
         card = self._card()
-        progress = card._rel_next_tier_progress()
-        english = card.with_context(lang="en_US")._rel_next_tier_sentence(progress)
+        progress = self.env["crm.loyalty.tier"]._progress_of(card)
+        english = self.env["crm.loyalty.tier"].with_context(lang="en_US")._progress_sentence(card, progress)
         self.assertIn("300.00", english)
         self.assertIn(self.env.company.currency_id.symbol, english)
         self.assertTrue(english.startswith("Spend ") and english.endswith("more to reach Gold."))
-        chinese = card.with_context(lang="zh_CN")._rel_next_tier_sentence(progress)
+        chinese = self.env["crm.loyalty.tier"].with_context(lang="zh_CN")._progress_sentence(card, progress)
         self.assertIn("300.00", chinese)
         self.assertNotIn("Spend", chinese)
 
     def test_no_sentence_at_the_top(self):
         self._order(qty=6)
         card = self._card()
-        self.assertEqual(card._rel_next_tier_sentence(card._rel_next_tier_progress()), "")
+        self.assertEqual(
+            self.env["crm.loyalty.tier"]._progress_sentence(card, self.env["crm.loyalty.tier"]._progress_of(card)), ""
+        )

@@ -48,7 +48,9 @@ CUSTOMERS_QUERY = """
                COUNT(*) AS orders
           FROM sale_order so
           JOIN res_partner p ON p.id = so.partner_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
          WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order <= %(as_of_end)s
+           AND cp.rel_profiling_objection IS NOT TRUE AND cp.rel_anonymised_on IS NULL
       GROUP BY 1, 2
     ), ordered AS (
         SELECT partner_id, day, amount, orders,
@@ -99,7 +101,8 @@ NPS_QUERY = """
 
 
 def read_customers(cr, company_id, as_of):
-    """One row per customer entity of ``company_id`` with confirmed orders up to the date ``as_of``,
+    """One row per customer entity of ``company_id`` with confirmed orders up to the date ``as_of``
+    (but those who objected to profiling or were anonymised),
     indexed by partner id (ascending), summarised by PostgreSQL: age, recency and span in days,
     purchase occasions (orders of one calendar day count once), orders, total and mean repeat spend
     (the first occasion excluded) in company currency, and the longest gap between occasions.

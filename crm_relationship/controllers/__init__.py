@@ -1,1 +1,1 @@
-from . import complaints, helpers, nps
+from . import complaints, helpers, nps, privacy

@@ -38,11 +38,9 @@ class CrmComplaint(models.Model):
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram")
     subject = fields.Char(required=True, tracking=True)
     description = fields.Html()
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True)
+    # kept when the contact goes: the company answers for what was raised
+    partner_id = fields.Many2one(tracking=True, ondelete="restrict")
     partner_email = fields.Char(related="partner_id.email", string="Customer Email")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, string="Customer Entity", index=True
-    )
     sale_order_id = fields.Many2one(
         "sale.order",
         string="Sales Order",
@@ -219,12 +217,9 @@ class CrmComplaint(models.Model):
             if stage.is_waiting_customer:
                 vals.setdefault("sla_paused_since", vals.get("date_open") or now)
         complaints = super().create(vals_list)
-        for complaint in complaints.filtered(lambda c: c.team_id and not c.user_id):
-            user = complaint.team_id._complaint_next_user()
-            if user:
-                # sudo: automatic assignment also runs for portal and mail-gateway intake
-                complaint.sudo().user_id = user
+        self.env["crm.team"]._complaint_route(complaints)
         complaints._refresh_sla_status()
+        complaints._send_acknowledgement()
         return complaints
 
     def write(self, vals):
@@ -289,6 +284,14 @@ class CrmComplaint(models.Model):
             partner = complaint._rating_get_partner()
             if template and partner and partner != self.env.user.partner_id:
                 complaint.rating_send_request(template, lang=partner.lang, force_send=False)
+
+    def _send_acknowledgement(self):
+        """Answer each new complaint at once: its reference, the promised response time and the portal link,
+        from its handler (or the company)."""
+        template = self.env.ref("crm_relationship.mail_template_crm_complaint_acknowledgement", False)
+        self.env["crm.relationship.outreach"]._send_transactional(
+            self, template, lambda complaint: complaint.user_id.partner_id or complaint.company_id.partner_id
+        )
 
     def _can_reopen(self):
         """True while the complaint is closed and its reopening window (in days) is open."""
@@ -363,6 +366,7 @@ class CrmComplaint(models.Model):
     def _message_post_after_hook(self, message, msg_values):
         """The first public message of an employee is the first response of the SLA."""
         result = super()._message_post_after_hook(message, msg_values)
+        self._resume_on_customer_reply(message)
         if (
             not self.date_first_response
             and message.message_type == "comment"

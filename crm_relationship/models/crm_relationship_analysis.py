@@ -9,6 +9,7 @@ import numpy as np
 
 from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..analytics import bgnbd, bulk, clv, gamma_gamma, scoring, store, validation
 
@@ -154,6 +155,8 @@ class CrmRelationshipAnalysis(models.Model):
             self.write({"state": "running", "date_start": fields.Datetime.now()} if not resumed else {})
             self._commit()
             messages = self._analyse()
+            retention = self.env["crm.relationship.retention"]._schedule_for_company(self.company_id)
+            messages.append(self.env._("Retention: %s", retention.activity_message()))
             self.write(
                 {
                     "state": "done",
@@ -377,6 +380,17 @@ class CrmRelationshipAnalysis(models.Model):
             self._commit(len(chunk), remaining=len(customers) - start - len(chunk))
         table.drop()
         self.env["res.partner"].invalidate_model(store.METRIC_COLUMNS)
+
+    @api.model
+    def _rel_clear_figures(self, partners):
+        """Clear the figures and suggestions computed about these customer entities and their contacts."""
+        entity = self.env["res.partner"].with_context(active_test=False).search([("id", "child_of", partners.ids)])
+        nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in store.METRIC_COLUMNS)
+        self.env.flush_all()
+        self.env.cr.execute(SQL("UPDATE res_partner SET %s WHERE id = ANY(%s)", nulls, entity.ids))
+        entity.invalidate_recordset(store.METRIC_COLUMNS)
+        # sudo: suggestions are written by the analysis only; clearing them goes with the figures
+        self.env["crm.relationship.recommendation"].sudo().search([("partner_id", "in", entity.ids)]).unlink()
 
     def _sql_partner_writable(self):
         """Partners ``p`` this run may write: its company's own and shared ones."""

@@ -20,13 +20,10 @@ class CrmRelationshipConsent(models.Model):
     """The customer's current answer for one channel and purpose; every change is logged."""
 
     _name = "crm.relationship.consent"
+    _inherit = ["crm.relationship.partner.mixin"]
     _description = "Customer Consent"
     _order = "partner_id, channel, purpose"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
-    )
     channel = fields.Selection(CONSENT_CHANNELS, required=True)
     purpose = fields.Selection(CONSENT_PURPOSES, required=True)
     granted = fields.Boolean(readonly=True)

@@ -3,21 +3,21 @@ from odoo.exceptions import UserError
 
 from .crm_relationship_consent import CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_SOURCES
 
+# Besides the consents, the log holds the customer's objection to profiling (granted = not objected).
+LOG_PURPOSES = [*CONSENT_PURPOSES, ("profiling", "Profiling")]
+
 
 class CrmRelationshipConsentLog(models.Model):
     """Append-only history of consent changes, shown to the customer on request."""
 
     _name = "crm.relationship.consent.log"
+    _inherit = ["crm.relationship.partner.mixin"]
     _description = "Consent Change"
     _order = "date desc, id desc"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
-    )
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
-    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
-    purpose = fields.Selection(CONSENT_PURPOSES, required=True, readonly=True)
+    channel = fields.Selection(CONSENT_CHANNELS, readonly=True, help="Empty for the objection to profiling.")
+    purpose = fields.Selection(LOG_PURPOSES, required=True, readonly=True)
     granted = fields.Boolean(readonly=True)
     source = fields.Selection(CONSENT_SOURCES, required=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Changed By", required=True, readonly=True)

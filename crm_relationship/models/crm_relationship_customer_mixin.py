@@ -15,6 +15,7 @@ class CrmRelationshipCustomerMixin(models.AbstractModel):
     """
 
     _name = "crm.relationship.customer.mixin"
+    _inherit = ["crm.relationship.partner.mixin"]
     _description = "Customer Submission Rules"
 
     # fields a customer may set on create and write; everything else belongs to the company

@@ -14,10 +14,6 @@ class CrmRelationshipNeed(models.Model):
     _check_company_auto = True
 
     name = fields.Char(string="Need", required=True, tracking=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
-    )
     product_category_id = fields.Many2one("product.category", string="Product Category")
     state = fields.Selection(NEED_STATES, required=True, default="open", tracking=True)
     addressed_by_id = fields.Many2one("res.users", string="Addressed By", readonly=True)

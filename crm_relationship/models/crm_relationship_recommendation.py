@@ -70,14 +70,17 @@ class CrmRelationshipRecommendation(models.Model):
 
     @api.model
     def _read_bought(self, analysis):
-        """Per customer entity and product: in how many confirmed orders they bought it."""
+        """Per customer entity and product: in how many confirmed orders they bought it (but those who
+        objected to profiling or were anonymised)."""
         as_of_end = f"{analysis.date_as_of} 23:59:59"
         query = """
             SELECT p.commercial_partner_id AS partner_id, sol.product_id, COUNT(DISTINCT so.id) AS orders
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner p ON p.id = so.partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
              WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order <= %s
+               AND cp.rel_profiling_objection IS NOT TRUE AND cp.rel_anonymised_on IS NULL
                AND sol.product_id IS NOT NULL AND sol.display_type IS NULL AND sol.price_unit > 0
           GROUP BY 1, 2
         """

@@ -22,10 +22,8 @@ class CrmRelationshipSuggestion(models.Model):
 
     name = fields.Char(string="Title", required=True, tracking=True)
     description = fields.Html()
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True)
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, string="Customer Entity", index=True
-    )
+    # kept when the contact goes: the company answers for what was raised
+    partner_id = fields.Many2one(tracking=True, ondelete="restrict")
     suggestion_type = fields.Selection(
         [("improvement", "Improvement"), ("product", "Product Wish")],
         string="Type",

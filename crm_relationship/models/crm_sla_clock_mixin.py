@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import format_datetime
 
 NEXT_SEVERITY = {"low": "normal", "normal": "high", "high": "critical", "critical": "critical"}
 SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
@@ -14,9 +13,11 @@ class CrmSlaClockMixin(models.AbstractModel):
     escalated ticket back to level 0 when it is on track again, so the two cannot be split.
 
     The inheriting model provides ``category_id``, ``severity``, ``team_id``, ``user_id`` and
-    ``company_id`` (policy matching and escalation), ``date_open``, ``date_first_response``,
-    ``date_closed`` and ``is_closed`` (the clock), and keeps ``sla_paused_since`` and
-    ``sla_paused_hours`` up to date when it waits on the customer.
+    ``company_id`` (policy matching and escalation), ``partner_id`` (whose language and timezone an
+    escalation without a leader uses), ``date_open``, ``date_first_response``,
+    ``date_closed`` and ``is_closed`` (the clock), keeps ``sla_paused_since`` and
+    ``sla_paused_hours`` up to date when it waits on the customer, and gives with ``_default_stage_id``
+    the open stage a customer's reply moves it back to.
     """
 
     _name = "crm.sla.clock.mixin"
@@ -151,8 +152,20 @@ class CrmSlaClockMixin(models.AbstractModel):
         records._refresh_sla_status(now=now)
         records._escalate()
 
+    def _sla_escalation_locale(self):
+        """(lang, tz) in which the escalation of this record is written: the user it goes to (the team
+        leader, else the handler), else the customer, with the policy's calendar as the last timezone."""
+        self.ensure_one()
+        reader = (self.team_id.user_id or self.user_id).partner_id or self.partner_id
+        lang = (reader.lang and self.env["res.lang"]._get_code(reader.lang)) or self.env.lang or "en_US"
+        return lang, reader.tz or self.sla_id.sudo().resource_calendar_id.tz or "UTC"
+
     def _escalate(self):
-        """Escalate records not yet escalated at their current level (idempotent)."""
+        """Escalate records not yet escalated at their current level (idempotent).
+
+        The scheduler writes for someone else: each note, activity and severity change is worded in
+        the language and timezone of the person it is for (``_sla_escalation_locale``).
+        """
         running = self.filtered(lambda c: not c.sla_paused_since and not c.is_closed)
         at_risk = running.filtered(lambda c: c.sla_status == "at_risk" and c.escalation_level == "0")
         breached = running.filtered(lambda c: c.sla_status == "breached" and c.escalation_level != "2")
@@ -160,19 +173,31 @@ class CrmSlaClockMixin(models.AbstractModel):
             return
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
-        activities, bodies = [], {}
-        for level, records in (("at_risk", at_risk), ("breached", breached)):
-            for record in records:
-                if level == "at_risk":
-                    summary = self.env._("Complaint at risk of missing its service level")
+        raising = breached.filtered(lambda c: c.sla_id.raise_severity_on_breach and c.severity != "critical")
+        by_locale = defaultdict(lambda: self.browse())
+        for record in at_risk | breached:
+            by_locale[record._sla_escalation_locale()] |= record
+        activities, bodies, trackings = [], {}, {}
+        for (lang, tz), records in by_locale.items():
+            local = records.with_context(lang=lang, tz=tz)
+            env = local.env
+            today = fields.Date.context_today(local)
+            severity_info = local.fields_get(["severity"], attributes=("string", "type", "selection"))["severity"]
+            for record in local:
+                if record in at_risk:
+                    summary = env._("Complaint at risk of missing its service level")
                 else:
-                    summary = self.env._("Complaint breached its service level")
-                bodies[record.id] = self.env._(
-                    "Escalated: %(summary)s (resolution due %(deadline)s).",
-                    summary=summary,
-                    deadline=format_datetime(self.env, record.sla_resolution_deadline),
+                    summary = env._("Complaint breached its service level")
+                deadline = env["ir.qweb.field.datetime"].value_to_html(
+                    record.sla_resolution_deadline, {"tz_name": tz, "hide_seconds": True}
                 )
+                bodies[record.id] = env._(
+                    "Escalated: %(summary)s (resolution due %(deadline)s).", summary=summary, deadline=deadline
+                )
+                if record in raising:
+                    trackings[record.id] = env["mail.tracking.value"]._create_tracking_values(
+                        record.severity, NEXT_SEVERITY[record.severity], "severity", severity_info, record
+                    )
                 leader = record.team_id.user_id or record.user_id
                 if leader:
                     activities.append(
@@ -188,14 +213,48 @@ class CrmSlaClockMixin(models.AbstractModel):
         escalated = at_risk | breached
         # sudo: the scheduler escalates on behalf of the team leaders it notifies
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
-        escalated._message_log_batch(bodies)
+        messages = escalated._message_log_batch(bodies)
+        if trackings:
+            # the severity change belongs to the escalation note, worded like it (Odoo's own tracking
+            # message would be worded in the scheduler's language)
+            self.env["mail.tracking.value"].sudo().create(
+                [
+                    dict(trackings[message.res_id], mail_message_id=message.id)
+                    for message in messages
+                    if message.res_id in trackings
+                ]
+            )
         if at_risk:
             at_risk.write({"escalation_level": "1"})
         if breached:
             breached.write({"escalation_level": "2"})
-            raising = breached.filtered(lambda c: c.sla_id.raise_severity_on_breach and c.severity != "critical")
             by_severity = defaultdict(list)
             for record in raising:
                 by_severity[NEXT_SEVERITY[record.severity]].append(record.id)
             for severity, ids in by_severity.items():
-                self.browse(ids).write({"severity": severity})
+                self.browse(ids).with_context(mail_notrack=True).write({"severity": severity})
+
+    # ------------------------------------------------------------------ the customer answers
+    def _resume_on_customer_reply(self, message):
+        """The customer's reply (email or portal) resumes a clock paused waiting on them, and tells the owner."""
+        author = message.author_id
+        if (
+            not self.sla_paused_since
+            or message.message_type not in ("comment", "email")
+            or not author
+            or author.commercial_partner_id != self.commercial_partner_id
+            or author.user_ids.filtered(lambda user: not user.share)
+        ):
+            return
+        stage = self._default_stage_id()
+        if not stage:
+            return
+        owner = self.user_id or self.team_id.user_id
+        # sudo: the customer's reply moves the complaint on; customers may not change the stage themselves
+        self.sudo().write({"stage_id": stage.id})
+        if owner:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("The customer replied: the service-level clock runs again"),
+                user_id=owner.id,
+            )

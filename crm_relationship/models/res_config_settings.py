@@ -12,6 +12,51 @@ class ResConfigSettings(models.TransientModel):
         help="Days after closing during which the customer or an employee may reopen a complaint.",
     )
 
+    rel_complaint_team_id = fields.Many2one(
+        "crm.team",
+        string="Complaint Team",
+        config_parameter="crm_relationship.complaint_team_id",
+        help="Team of a new complaint whose order and customer's salesperson name no sales team.",
+    )
+    rel_nps_delay_days = fields.Integer(
+        string="Survey Delay (days)",
+        config_parameter="crm_relationship.nps_delay_days",
+        default=7,
+        help="Days after an order is invoiced before its customer gets the NPS survey.",
+    )
+    rel_nps_interval_days = fields.Integer(
+        string="Days Between Surveys",
+        config_parameter="crm_relationship.nps_interval_days",
+        default=90,
+        help="A customer gets the NPS survey at most once in this many days.",
+    )
+
+    rel_retention_value_top_percent = fields.Integer(
+        string="Retention: Value Rank Within Top (%)",
+        config_parameter="crm_relationship.retention_value_top_percent",
+        default=20,
+        help="An at-risk customer gets a retention activity when their total spend ranks within this top share.",
+    )
+    rel_retention_alive_max_percent = fields.Integer(
+        string="Retention: Probability Still Active At Most (%)",
+        config_parameter="crm_relationship.retention_alive_max_percent",
+        default=60,
+        help="An at-risk customer gets a retention activity when their probability of still being active "
+        "has dropped to this or lower.",
+    )
+    rel_privacy_retention_years = fields.Integer(
+        string="Retention of Accounting Records (years)",
+        config_parameter="crm_relationship.privacy_retention_years",
+        default=10,
+        help="How long an erased customer's invoices and accounting records keep their name, address and tax ID.",
+    )
+    rel_privacy_export_file_limit_mb = fields.Integer(
+        string="Largest File in a Data Export (MB)",
+        config_parameter="crm_relationship.privacy_export_file_limit_mb",
+        default=10,
+        help="Files up to this size go into the customer's data export; larger ones are listed with a note.",
+    )
+
     rel_health_weight_value = fields.Integer(
         string="Weight of Value", config_parameter="crm_relationship.health_weight_value", default=30
     )
@@ -53,6 +98,27 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(self.env._("The annual discount rate is between 0% and 100%."))
             if not 0 <= settings.rel_value_margin <= 100:
                 raise ValidationError(self.env._("The gross margin is between 0% and 100%."))
+
+    @api.constrains("rel_retention_value_top_percent", "rel_retention_alive_max_percent")
+    def _check_rel_retention_thresholds(self):
+        for settings in self:
+            values = (settings.rel_retention_value_top_percent, settings.rel_retention_alive_max_percent)
+            if not all(0 <= value <= 100 for value in values):
+                raise ValidationError(self.env._("Retention thresholds are percentages between 0 and 100."))
+
+    @api.constrains("rel_nps_delay_days", "rel_nps_interval_days")
+    def _check_rel_nps_days(self):
+        for settings in self:
+            if settings.rel_nps_delay_days < 0 or settings.rel_nps_interval_days < 1:
+                raise ValidationError(
+                    self.env._("The survey delay is zero or more days, and surveys are at least one day apart.")
+                )
+
+    @api.constrains("rel_privacy_retention_years", "rel_privacy_export_file_limit_mb")
+    def _check_rel_privacy_settings(self):
+        for settings in self:
+            if settings.rel_privacy_retention_years < 0 or settings.rel_privacy_export_file_limit_mb < 0:
+                raise ValidationError(self.env._("The retention period and the export file limit cannot be negative."))
 
     @api.constrains(
         "rel_health_weight_value",

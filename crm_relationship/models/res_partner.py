@@ -1,9 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 
 from ..analytics.rfm import SEGMENTS
 from .crm_relationship_consent import CONSENT_SOURCES
+from .crm_relationship_outreach import OutreachResult
 
 LIFECYCLE_STAGES = [
     ("prospect", "Prospect"),
@@ -37,20 +38,6 @@ PROFILE_FIELDS = {
     "rel_interest_category_ids",
     "rel_role",
 }
-# Personal data that anonymisation clears on the customer and each of its contacts.
-ANONYMISED_FIELDS = (
-    "email",
-    "phone",
-    "street",
-    "street2",
-    "zip",
-    "city",
-    "website",
-    "comment",
-    "function",
-    "rel_role",
-    "image_1920",
-)
 
 
 class ResPartner(models.Model):
@@ -218,7 +205,20 @@ class ResPartner(models.Model):
     )
     rel_complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
     rel_complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+    rel_retention_flagged = fields.Boolean(
+        string="Retention Activity Planned",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="A retention activity was planned since the customer became at risk.",
+    )
     rel_anonymised_on = fields.Datetime(string="Anonymised On", readonly=True, copy=False, groups="base.group_user")
+    rel_profiling_objection = fields.Boolean(
+        string="Objects to Profiling",
+        readonly=True,
+        copy=False,
+        help="The customer objected to profiling: the analysis skips them (no segment, value or recommendations).",
+    )
 
     def init(self):
         """Leave half of every page of the partner table free.
@@ -290,6 +290,16 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
         return action
 
+    def action_rel_set_contact_hours(self):
+        """Open the contact window of a customer who had none, at the company's working hours."""
+        attendances = self.env.company.resource_calendar_id.attendance_ids
+        start = min(attendances.mapped("hour_from"), default=9.0)
+        end = max(attendances.mapped("hour_to"), default=17.0)
+        self.filtered(lambda p: not p.rel_contact_window_start and not p.rel_contact_window_end).write(
+            {"rel_contact_window_start": start, "rel_contact_window_end": end}
+        )
+        return True
+
     @api.depends("rel_company_id")
     @api.depends_context("lang")
     def _compute_relationship_analysed_on(self):
@@ -333,6 +343,13 @@ class ResPartner(models.Model):
             lambda c: c.channel == channel and c.purpose == purpose
         )
         return bool(consent.granted) and self.commercial_partner_id.rel_preferred_contact_channel != "none"
+
+    def action_rel_send_nps(self):
+        """Send the NPS survey to the selected customers now, through the outbound policy."""
+        self.env["crm.relationship.nps"]._check_relationship_user()
+        result = OutreachResult(self.env)
+        self.env["crm.relationship.nps"]._send_invitations(self, result=result)
+        return result.notification(self.env._("NPS survey"))
 
     def _check_relationship_consent_access(self):
         """Who may record this customer's consent: the customer for their own entity, or a Relationship User."""
@@ -390,7 +407,43 @@ class ResPartner(models.Model):
                 "user_id": self.env.uid,
             }
         )
+        if channel == "email" and purpose == "marketing":
+            labels = dict(Consent._fields["source"]._description_selection(self.env))
+            self.env["crm.relationship.outreach"]._sync_blacklist(self, granted, labels[source])
         return consent_sudo.with_env(self.env)
+
+    def _rel_set_profiling_objection(self, objected, source):
+        """Record the customer's objection to profiling (or its withdrawal), logged like a consent.
+
+        Objecting clears the figures and suggestions already computed about the customer entity; the
+        analysis skips it from then on. Buying and earning points are not affected.
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        partner._check_relationship_consent_access()
+        if source not in dict(CONSENT_SOURCES):
+            raise ValidationError(self.env._("Unknown consent source: %s", source))
+        if not self.env.su and self.env.user.share and source != "portal":
+            raise ValidationError(self.env._("A customer's own consent change comes from the portal."))
+        objected = bool(objected)
+        # sudo: the caller was checked just above (the customer on their own entity, or a Relationship
+        # User); the objection, the cleared figures and the log line are written for them
+        partner_sudo = partner.sudo()
+        if partner_sudo.rel_profiling_objection == objected:
+            return False
+        partner_sudo.rel_profiling_objection = objected
+        self.env["crm.relationship.consent.log"].sudo().create(
+            {
+                "partner_id": partner.id,
+                "purpose": "profiling",
+                "granted": not objected,
+                "source": source,
+                "user_id": self.env.uid,
+            }
+        )
+        if objected:
+            self.env["crm.relationship.analysis"]._rel_clear_figures(partner_sudo)
+        return True
 
     def _update_relationship_profile(self, vals, source):
         """Write the profile fields a customer may change about themselves, whoever writes them."""
@@ -410,37 +463,24 @@ class ResPartner(models.Model):
         return True
 
     def action_rel_anonymise(self):
-        """Replace the customer's personal data, keeping orders, invoices and the ledger intact."""
-        if not self.env.user.has_group("crm_relationship.group_relationship_manager"):
-            raise UserError(self.env._("Only relationship managers can anonymise a customer."))
-        for partner in self.commercial_partner_id:
-            contacts = partner.with_context(active_test=False) | partner.with_context(active_test=False).child_ids
-            now = fields.Datetime.now()
-            for contact in contacts:
-                contact.write(
-                    {
-                        "name": self.env._("Anonymised customer %(ref)s", ref=contact.id),
-                        **dict.fromkeys(ANONYMISED_FIELDS, False),
-                        "rel_preferred_contact_channel": "none",
-                        "rel_contact_window_weekday_ids": [fields.Command.clear()],
-                        "rel_interest_category_ids": [fields.Command.clear()],
-                    }
-                )
-            # Free text the customer wrote; the records stay for the statistics and the accounts.
-            self.env["crm.relationship.need"].search([("commercial_partner_id", "=", partner.id)]).unlink()
-            # sudo: answers are never rewritten, except that erasure, which the manager check above allowed,
-            # removes the customer's own words from them
-            self.env["crm.relationship.nps"].search([("commercial_partner_id", "=", partner.id)]).sudo().write(
-                {"comment": False}
-            )
-            self.env["crm.complaint"].search([("commercial_partner_id", "=", partner.id)]).write({"description": False})
-            for consent in self.env["crm.relationship.consent"].search(
-                [("partner_id", "in", contacts.ids), ("granted", "=", True)]
-            ):
-                consent.partner_id._set_relationship_consent(consent.channel, consent.purpose, False, "backoffice")
-            # sudo: a Relationship Manager may not edit users; closing the anonymised customer's logins is part
-            # of the erasure that the manager check above allowed
-            contacts.user_ids.sudo().action_archive()
-            partner.write({"rel_anonymised_on": now})
-            partner.message_post(body=self.env._("Personal data anonymised."), subtype_xmlid="mail.mt_note")
-        return True
+        """Open the erasure of this customer: what will be erased and kept and why, then Confirm."""
+        self.ensure_one()
+        erasure = self.env["crm.relationship.erasure"].create({"partner_id": self.commercial_partner_id.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Erase Personal Data"),
+            "res_model": "crm.relationship.erasure",
+            "res_id": erasure.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_rel_privacy_export(self):
+        """Download everything held about this customer, as the customer gets it from the portal."""
+        self.ensure_one()
+        self.env["crm.relationship.privacy.export"]._check_export_access(self.commercial_partner_id)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/relationship/privacy/export/{self.commercial_partner_id.id}",
+            "target": "download",
+        }

@@ -26,3 +26,5 @@ from . import test_portal_complaints
 from . import test_portal_complaint_roles
 from . import test_portal_nps
 from . import test_roles_anonymise
+from . import test_escalation_locale
+from . import test_unset_figures

@@ -41,3 +41,9 @@ class RolesMixin:
         )
         cls.other_portal_partner = cls.other_portal_user.partner_id
         cls.public_user = env.ref("base.public_user")
+
+
+def anonymise(partner, user):
+    """Erase ``partner`` as ``user`` does it: open the erasure from the customer form, then confirm it."""
+    action = partner.with_user(user).action_rel_anonymise()
+    return partner.env["crm.relationship.erasure"].with_user(user).browse(action["res_id"]).action_confirm()

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from .common_roles import RolesMixin
+from .common_roles import RolesMixin, anonymise
 
 
 @tagged("post_install", "-at_install")
@@ -22,11 +22,12 @@ class TestAnonymiseRoles(RolesMixin, TransactionCase):
         return self.portal_partner.sudo().read(["name", "email", "phone", "street", "city", "rel_anonymised_on"])
 
     def test_relationship_manager_anonymises(self):
-        self.portal_partner.with_user(self.relationship_manager).action_rel_anonymise()
+        anonymise(self.portal_partner, self.relationship_manager)
         values = self._personal()[0]
         self.assertFalse(values["email"] or values["phone"] or values["street"] or values["city"])
         self.assertTrue(values["rel_anonymised_on"])
         self.assertFalse(self.portal_user.sudo().active, "the customer's login is archived")
+        self.assertNotEqual(self.portal_user.sudo().login, "role_portal", "and its login replaced")
         self.assertFalse(self.portal_partner._has_relationship_consent("email", "marketing"))
         self.assertFalse(self.env["crm.relationship.need"].search([("partner_id", "=", self.portal_partner.id)]))
         self.assertFalse(self.nps.comment)

@@ -25,7 +25,7 @@ PAD_SQL = """
 INSERT INTO loyalty_history
        (card_id, rel_partner_id, rel_program_id, rel_movement_type, description, issued, used, rel_points,
         rel_points_remaining, rel_expiry_date, rel_user_id, create_uid, write_uid, create_date, write_date)
-SELECT c.id, c.partner_id, c.program_id, 'earned', 'Bench padding', s.points, 0, s.points, s.points,
+SELECT c.id, c.partner_id, c.program_id, 'earned', '{"en_US": "Bench padding"}', s.points, 0, s.points, s.points,
        s.rel_expiry_date, %(uid)s, %(uid)s, %(uid)s, s.created, s.created
   FROM generate_series(0::bigint, %(count)s - 1) AS g(i)
  CROSS JOIN LATERAL (

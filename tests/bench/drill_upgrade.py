@@ -4,7 +4,9 @@ Usage: python -m tests.bench.drill_upgrade --db DB
 
 1. Counts the rows that matter (customers, orders, lines, loyalty cards and ledger, portal users,
    and every table of our addons' models).
-2. ``-u crm_relationship,crm_loyalty,crm_cmr_portal``: every count must be unchanged.
+2. ``-u crm_relationship,crm_loyalty,crm_cmr_portal``: every count must be unchanged. On a database
+   filled by a release before the ``rel_`` naming rule, every renamed column must hold the same
+   values under its new name (a fingerprint of (id, value) per column).
 3. ``odoo-bin module uninstall crm_relationship`` (the other two depend on it): the sales data must
    be unchanged, and nothing of our addons may be left behind (models, tables, xml ids, views,
    actions, menus, mail messages/followers/activities of our models).
@@ -14,6 +16,7 @@ Usage: python -m tests.bench.drill_upgrade --db DB
 """
 
 import argparse
+import ast
 import os
 import re
 import subprocess
@@ -62,6 +65,37 @@ def odoo(*args):
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False)
     log = proc.stdout + proc.stderr
     return proc.returncode, [line for line in log.splitlines() if PROBLEM.match(line + " ")], round(timer.seconds, 1)
+
+
+# The migration scripts that rename fields, by addon: their RENAMES lists are read from the files.
+MIGRATIONS = {"crm_relationship": "19.0.1.3.0", "crm_loyalty": "19.0.1.1.0", "crm_cmr_portal": "19.0.1.1.0"}
+
+
+def renames():
+    """``(model, old, new)`` of every migration script that renames fields."""
+    found = []
+    for addon, version in MIGRATIONS.items():
+        tree = ast.parse((ROOT / addon / "migrations" / version / "pre-migrate.py").read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and node.targets[0].id == "RENAMES":
+                found += ast.literal_eval(node.value)
+    return found
+
+
+def fingerprints(db, columns):
+    """Per ``(model, column, key)`` whose column exists: how many rows hold a value, and a hash of
+    (id, value) over the table."""
+    existing = set(sql(db, "SELECT table_name || '.' || column_name FROM information_schema.columns").split())
+    result = {}
+    for model, column, key in columns:
+        table = model.replace(".", "_")
+        if f"{table}.{column}" in existing:
+            result[key] = sql(
+                db,
+                f"SELECT count({column}) || ':' || coalesce(md5(string_agg(id || '=' || {column}::text, ','"
+                f" ORDER BY id)), '') FROM {table}",
+            )
+    return result
 
 
 def errors(problems):
@@ -138,8 +172,11 @@ def run(db):
     before = core_counts(db)
     addons_before = addon_counts(db)
     result["core_counts"] = before
+    fields = renames()
+    renamed_before = fingerprints(db, fields)
     code, problems, secs = odoo(*conf, "-u", ",".join(OURS), "--stop-after-init", "--log-level=warn")
     after_upgrade, addons_after = core_counts(db), addon_counts(db)
+    renamed_after = fingerprints(db, [(model, new, new) for model, _old, new in fields])
     result["upgrade"] = {
         "ok": code == 0 and not errors(problems),
         "seconds": secs,
@@ -152,6 +189,9 @@ def run(db):
             if addons_before.get(k) != addons_after.get(k)
         },
         "addon_rows": sum(int(v) for v in addons_before.values()),
+        "renamed_columns": len(renamed_before),
+        "renamed_columns_with_data": sum(1 for v in renamed_before.values() if not v.startswith("0:")),
+        "renamed_columns_changed": sorted(k for k in renamed_before if renamed_before[k] != renamed_after.get(k)),
     }
     say("upgrade", f"-u: {result['upgrade']}")
 
@@ -189,6 +229,7 @@ def run(db):
         result["upgrade"]["ok"]
         and not result["upgrade"]["core_changed"]
         and not result["upgrade"]["addon_rows_changed"]
+        and not result["upgrade"]["renamed_columns_changed"]
         and result["uninstall"]["ok"]
         and not result["uninstall"]["core_changed"]
         and not any(result["uninstall"]["leftovers"].values())

@@ -594,12 +594,19 @@ def step_loyalty_ledger(env, plan, state):
     )
     cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'loyalty_history'")
     rel_ledger = "rel_points_remaining" in {c for (c,) in cr.fetchall()}
+    # crm_loyalty makes the description translatable (jsonb); Odoo alone keeps it text
+    cr.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'loyalty_history' "
+        "AND column_name = 'description'"
+    )
+    translated = cr.fetchone()[0] == "jsonb"
+    descriptions = [f"Order BCH/{o + 1:07d}" for o in frame["order"]]
     history = pd.DataFrame(
         {
             "card_id": card_ids.loc[frame["customer"].to_numpy()].to_numpy(),
             "rel_partner_id": partner_ids[frame["customer"].to_numpy()],
             "order_id": order_ids[frame["order"].to_numpy()],
-            "description": [f"Order BCH/{o + 1:07d}" for o in frame["order"]],
+            "description": [json.dumps({"en_US": d}) for d in descriptions] if translated else descriptions,
             "issued": frame["issued"].to_numpy(),
             "used": frame["used"].to_numpy(),
             "create_date": frame["date"].to_numpy(),
@@ -614,7 +621,7 @@ def step_loyalty_ledger(env, plan, state):
         "card_id": "int",
         "rel_partner_id": "int",
         "order_id": "int",
-        "description": "text",
+        "description": "jsonb" if translated else "text",
         "issued": "float8",
         "used": "float8",
         "create_date": "timestamp",

@@ -23,6 +23,7 @@ export class CmrComplaintForm extends Interaction {
             productSelect.value = "";
         }
         productSelect.disabled = !orderId;
+        this.el.querySelector("#product_id_help")?.classList.toggle("d-none", !!orderId);
     }
 }
 

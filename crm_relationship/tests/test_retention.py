@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase, tagged
+
+from .common_roles import RolesMixin
+
+
+@tagged("post_install", "-at_install")
+class TestRetention(RolesMixin, TransactionCase):
+    """After an analysis run, valuable customers who newly became at risk get one retention activity."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_roles()
+        params = cls.env["ir.config_parameter"]
+        params.set_param("crm_relationship.retention_value_top_percent", 40)
+        params.set_param("crm_relationship.retention_alive_max_percent", 60)
+        cls.company = cls.env.company
+        cls.product = cls.env["product.product"].create({"name": "Retention tea", "list_price": 10.0})
+        Partner = cls.env["res.partner"]
+
+        def customer(name, monetary, stage="active", alive=0.9, **values):
+            partner = Partner.create({"name": name, "email": f"{name.lower()}@example.com", "tz": "UTC", **values})
+            partner.write(
+                {
+                    "rel_company_id": cls.company.id,
+                    "rel_rfm_segment": "at_risk" if stage == "at_risk" else "loyal",
+                    "rel_rfm_monetary": monetary,
+                    "rel_rfm_recency": 133,
+                    "rel_lifecycle_stage": stage,
+                    "rel_clv_probability_alive": alive,
+                }
+            )
+            return partner
+
+        cls.drifting = customer("Ada", 1000, "at_risk", 0.3, user_id=cls.salesperson.id)
+        cls.caller = customer(
+            "Bob", 900, "at_risk", 0.2, user_id=cls.salesperson.id, phone="+41 1", rel_preferred_contact_channel="phone"
+        )
+        cls.still_alive = customer("Cid", 800, "at_risk", 0.9, user_id=cls.salesperson.id)
+        cls.do_not_contact = customer("Dot", 700, "at_risk", 0.1, rel_preferred_contact_channel="none")
+        cls.small = customer("Eve", 100, "at_risk", 0.1, user_id=cls.salesperson.id)
+        for index in range(5):
+            customer(f"Fay{index}", 200 + index)
+        today = fields.Datetime.now()
+        for weeks in (19, 25, 31):
+            order = cls.env["sale.order"].create(
+                {
+                    "partner_id": cls.drifting.id,
+                    "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 1})],
+                }
+            )
+            order.action_confirm()
+            order.date_order = today - timedelta(weeks=weeks)
+
+    def _activities(self, partner):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("summary", "like", "Retention")]
+        )
+
+    def _schedule(self):
+        Retention = self.env["crm.relationship.retention"].with_user(self.relationship_manager)
+        return Retention._schedule_for_company(self.company)
+
+    def test_one_activity_for_each_valuable_customer_newly_at_risk(self):
+        result = self._schedule()
+        self.assertEqual((result.calls, result.activities), (1, 1))
+        self.assertEqual(dict(result.skipped), {"do_not_contact": 1})
+        self.assertEqual(
+            result.activity_message(), "1 calls and 1 to-do activities planned. Skipped: 1 Do Not Contact."
+        )
+        todo = self._activities(self.drifting)
+        self.assertEqual(todo.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        self.assertEqual(todo.user_id, self.salesperson, "the customer's salesperson")
+        self.assertIn("Bought every 6 weeks; nothing for 19 weeks; value rank top 10%", todo.note)
+        call = self._activities(self.caller)
+        self.assertEqual(call.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
+        for partner in (self.still_alive, self.do_not_contact, self.small):
+            self.assertFalse(self._activities(partner), partner.name)
+        # the salesperson sees the activity on their customer
+        self.assertTrue(todo.with_user(self.salesperson).has_access("read"))
+
+        again = self._schedule()
+        self.assertEqual((again.calls, again.activities), (0, 0), "never a second activity while at risk")
+        self.assertEqual(len(self._activities(self.drifting)), 1)
+
+    def test_a_customer_who_recovers_and_drifts_again_gets_a_new_activity(self):
+        self._schedule()
+        self._activities(self.drifting).action_feedback(feedback="Called, they will order next week.")
+        self.drifting.rel_lifecycle_stage = "active"
+        self._schedule()
+        self.assertFalse(self.drifting.rel_retention_flagged)
+        self.drifting.rel_lifecycle_stage = "at_risk"
+        result = self._schedule()
+        self.assertEqual(result.activities, 1)
+        self.assertEqual(len(self._activities(self.drifting)), 1, "the done one is in the chatter, one open")
