@@ -126,7 +126,7 @@ class ResConfigSettings(models.TransientModel):
         "rel_health_weight_satisfaction",
         "rel_health_weight_complaints",
     )
-    def _check_relationship_health_weights(self):
+    def _check_rel_health_weights(self):
         for settings in self:
             weights = [
                 settings.rel_health_weight_value,

@@ -53,7 +53,7 @@ class ResPartner(models.Model):
         "product.category", "res_partner_interest_category_rel", "partner_id", "category_id", string="Interests"
     )
     rel_need_ids = fields.One2many("crm.relationship.need", "partner_id", string="Stated Needs")
-    rel_need_open_count = fields.Integer(string="Open Needs", compute="_compute_relationship_need_open_count")
+    rel_need_open_count = fields.Integer(string="Open Needs", compute="_compute_rel_need_open_count")
     rel_role = fields.Char(
         string="Role in Household", help="Role of this contact in the customer's household or organisation."
     )
@@ -185,12 +185,12 @@ class ResPartner(models.Model):
     )
     rel_analysed_on = fields.Date(
         string="Figures As Of",
-        compute="_compute_relationship_analysed_on",
+        compute="_compute_rel_analysed_on",
         groups="base.group_user",
         help="The date of the last finished analysis of the company these figures come from.",
     )
     rel_reliability_note = fields.Text(
-        string="Reliability", compute="_compute_relationship_analysed_on", groups="base.group_user"
+        string="Reliability", compute="_compute_rel_analysed_on", groups="base.group_user"
     )
     # Related, not computed: graph and pivot views can only sum a monetary measure whose currency
     # the database can group by. Partners without figures have no analysis currency.
@@ -201,10 +201,10 @@ class ResPartner(models.Model):
         "crm.relationship.recommendation", "partner_id", string="Next Best Products"
     )
     rel_complaint_count = fields.Integer(
-        string="Complaint Count", compute="_compute_complaint_stats", search="_search_complaint_count"
+        string="Complaint Count", compute="_compute_rel_complaint_stats", search="_search_rel_complaint_count"
     )
-    rel_complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_complaint_stats")
-    rel_complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_complaint_stats")
+    rel_complaint_open_count = fields.Integer(string="Open Complaints", compute="_compute_rel_complaint_stats")
+    rel_complaint_last_rating = fields.Float(string="Last Satisfaction", compute="_compute_rel_complaint_stats")
     rel_retention_flagged = fields.Boolean(
         string="Retention Activity Planned",
         readonly=True,
@@ -234,7 +234,7 @@ class ResPartner(models.Model):
         self.env.cr.execute("ALTER TABLE res_partner SET (fillfactor = 50)")
         return result
 
-    def _compute_complaint_stats(self):
+    def _compute_rel_complaint_stats(self):
         """Counts cover the partner and its contacts, like the opportunity counter of CRM."""
         all_partners = self.with_context(active_test=False).search_fetch([("id", "child_of", self.ids)], ["parent_id"])
         groups = self.env["crm.complaint"]._read_group(
@@ -264,7 +264,7 @@ class ResPartner(models.Model):
                 partner = partner.parent_id
 
     @api.model
-    def _search_complaint_count(self, operator, value):
+    def _search_rel_complaint_count(self, operator, value):
         """Partners (customer entities) by their number of complaints, for the repeat complainers list."""
         if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
             return NotImplemented
@@ -283,7 +283,7 @@ class ResPartner(models.Model):
             return Domain("id", "not in", [pid for pid, c in counts.items() if not compare(c)])
         return Domain("id", "in", matching)
 
-    def action_view_complaints(self):
+    def action_rel_view_complaints(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_relationship.crm_complaint_action")
         action["domain"] = [("partner_id", "child_of", self.id)]
@@ -302,7 +302,7 @@ class ResPartner(models.Model):
 
     @api.depends("rel_company_id")
     @api.depends_context("lang")
-    def _compute_relationship_analysed_on(self):
+    def _compute_rel_analysed_on(self):
         companies = self.rel_company_id
         last = {}
         if companies:
@@ -320,7 +320,7 @@ class ResPartner(models.Model):
             partner.rel_reliability_note = run.reliability_note if run else False
 
     @api.constrains("rel_contact_window_start", "rel_contact_window_end")
-    def _check_contact_window(self):
+    def _check_rel_contact_window(self):
         for partner in self:
             start, end = partner.rel_contact_window_start, partner.rel_contact_window_end
             if not (0 <= start <= 24 and 0 <= end <= 24):
@@ -329,7 +329,7 @@ class ResPartner(models.Model):
                 raise ValidationError(self.env._("The contact window must start before it ends."))
 
     @api.depends("rel_need_ids.state")
-    def _compute_relationship_need_open_count(self):
+    def _compute_rel_need_open_count(self):
         groups = self.env["crm.relationship.need"]._read_group(
             [("partner_id", "in", self.ids), ("state", "=", "open")], ["partner_id"], ["__count"]
         )
@@ -337,7 +337,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.rel_need_open_count = counts.get(partner.id, 0)
 
-    def _has_relationship_consent(self, channel, purpose):
+    def _rel_has_consent(self, channel, purpose):
         self.ensure_one()
         consent = self.commercial_partner_id.rel_consent_ids.filtered(
             lambda c: c.channel == channel and c.purpose == purpose
@@ -351,7 +351,7 @@ class ResPartner(models.Model):
         self.env["crm.relationship.nps"]._send_invitations(self, result=result)
         return result.notification(self.env._("NPS survey"))
 
-    def _check_relationship_consent_access(self):
+    def _rel_check_consent_access(self):
         """Who may record this customer's consent: the customer for their own entity, or a Relationship User."""
         self.ensure_one()
         if self.env.su:
@@ -363,7 +363,7 @@ class ResPartner(models.Model):
         elif not user.has_group("crm_relationship.group_relationship_user"):
             raise AccessError(self.env._("Only Relationship users can change a customer's consents."))
 
-    def _set_relationship_consent(self, channel, purpose, granted, source):
+    def _rel_set_consent(self, channel, purpose, granted, source):
         """Record the customer's answer for one channel and purpose, and log the change.
 
         The only writer of consents: the back office, the portal and imports all call it, and a
@@ -377,7 +377,7 @@ class ResPartner(models.Model):
             Consent._fields["purpose"].selection
         ):
             raise ValidationError(self.env._("Unknown consent channel or purpose."))
-        self._check_relationship_consent_access()
+        self._rel_check_consent_access()
         if not self.env.su and self.env.user.share and source != "portal":
             raise ValidationError(self.env._("A customer's own consent change comes from the portal."))
         granted = bool(granted)
@@ -420,7 +420,7 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         partner = self.commercial_partner_id
-        partner._check_relationship_consent_access()
+        partner._rel_check_consent_access()
         if source not in dict(CONSENT_SOURCES):
             raise ValidationError(self.env._("Unknown consent source: %s", source))
         if not self.env.su and self.env.user.share and source != "portal":
@@ -445,7 +445,7 @@ class ResPartner(models.Model):
             self.env["crm.relationship.analysis"]._rel_clear_figures(partner_sudo)
         return True
 
-    def _update_relationship_profile(self, vals, source):
+    def _rel_update_profile(self, vals, source):
         """Write the profile fields a customer may change about themselves, whoever writes them."""
         self.ensure_one()
         unknown = set(vals) - PROFILE_FIELDS
