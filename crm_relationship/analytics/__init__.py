@@ -7,7 +7,9 @@ between PostgreSQL and pandas on a plain cursor.
 """
 
 from . import bgnbd
+from . import clv
 from . import gamma_gamma
 from . import rfm
 from . import scoring
+from . import validation
 from . import store

@@ -28,6 +28,7 @@ def assume_recent_alive(customers):
     """Without a BG/NBD fit: customers who bought within a year are alive, and nobody is expected back."""
     customers["alive"] = np.where(customers["recency_days"] <= 365, 1.0, 0.0)
     customers["expected"] = 0.0
+    customers["discounted"] = 0.0
 
 
 def mean_spend(customers):
@@ -37,19 +38,23 @@ def mean_spend(customers):
     )
 
 
-def score_customer_base(customers):
+def score_customer_base(customers, margin):
     """Customer value, quintile scores and the rank of each customer's value, which need every customer
     at once. Returns the frame without the columns no longer needed, and the purchase occasions from
-    which a customer counts as frequent."""
+    which a customer counts as frequent.
+
+    ``clv`` is the revenue of the next 52 weeks; ``lifetime`` the discounted margin of the horizon
+    (``discounted`` purchases times spend times the gross ``margin``), which ranks the customers."""
     # Customers who took back at least what they paid (refunds larger than purchases) are worth nothing.
     customers.loc[customers["total"] <= 0, "spend"] = 0.0
     customers["clv"] = customers["expected"] * customers["spend"]
+    customers["lifetime"] = customers["discounted"] * customers["spend"] * margin
     r, f, m = rfm.scores(customers["recency_days"], customers["occasions"], customers["total"])
     customers["r"], customers["f"], customers["m"] = r.astype(np.int8), f.astype(np.int8), m.astype(np.int8)
-    customers["value_rank"] = customers["clv"].rank(pct=True, method="average").fillna(0)
+    customers["value_rank"] = customers["lifetime"].rank(pct=True, method="average").fillna(0)
     repeat_occasions = customers.loc[customers["occasions"] >= 2, "occasions"]
     frequent_from = max(2.0, float(repeat_occasions.median() if len(repeat_occasions) else 2))
-    return customers.drop(columns=["spend", "repeat_mean", "orders", "span_days"]), frequent_from
+    return customers.drop(columns=["spend", "repeat_mean", "orders", "span_days", "discounted"]), frequent_from
 
 
 def health_weights(weights):
@@ -112,6 +117,8 @@ def metric_rows(customers, company_id):
             "rel_rfm_segment": customers["segment"],
             "rel_clv_expected_purchases": customers["expected"].round(4),
             "rel_clv_value": customers["clv"].round(2),
+            "rel_lifetime_value": customers["lifetime"].round(2),
+            "rel_value_rank": customers["value_rank"].round(4),
             "rel_clv_probability_alive": customers["alive"].round(4),
             "rel_lifecycle_stage": customers["stage"],
             "rel_loyalty_quadrant": customers["quadrant"],

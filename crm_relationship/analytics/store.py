@@ -26,6 +26,8 @@ METRIC_COLUMNS = [
     "rel_rfm_segment",
     "rel_clv_expected_purchases",
     "rel_clv_value",
+    "rel_lifetime_value",
+    "rel_value_rank",
     "rel_clv_probability_alive",
     "rel_lifecycle_stage",
     "rel_loyalty_quadrant",
@@ -201,3 +203,30 @@ def reset_stale_metrics(cr, company_id, after, upto, written=None):
             SQL(" AND p.id NOT IN (SELECT id FROM %s)", SQL.identifier(written)) if written else SQL(),
         )
     )
+
+
+HOLDOUT_QUERY = """
+    SELECT p.commercial_partner_id AS partner_id,
+           COUNT(DISTINCT so.date_order::date) AS purchases,
+           SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::float8 AS amount
+      FROM sale_order so
+      JOIN res_partner p ON p.id = so.partner_id
+     WHERE so.state = 'sale' AND so.company_id = %(company)s
+       AND so.date_order > %(calibration_end)s AND so.date_order <= %(as_of_end)s
+  GROUP BY 1
+"""
+
+
+def read_holdout(cr, company_id, calibration, as_of, partner_ids):
+    """Purchase occasions and spend in company currency of the customer entities ``partner_ids`` (the
+    calibration period's customers) after the date ``calibration`` up to the date ``as_of``; customers
+    without purchases there get zeros."""
+    params = {
+        "company": company_id,
+        "calibration_end": datetime.combine(calibration, dtime.max),
+        "as_of_end": datetime.combine(as_of, dtime.max),
+    }
+    frame = bulk.read_frame(
+        cr, HOLDOUT_QUERY, params, {"partner_id": "int64", "purchases": "float64", "amount": "float64"}
+    )
+    return frame.set_index("partner_id").reindex(pd.Index(partner_ids, name="partner_id"), fill_value=0.0)

@@ -20,6 +20,8 @@ from . import crm_relationship_outreach
 from . import crm_relationship_nps
 from . import crm_relationship_retention
 from . import crm_relationship_analysis
+from . import crm_relationship_analysis_validation
+from . import crm_relationship_analysis_validation_line
 from . import crm_relationship_recommendation
 from . import ir_http
 from . import crm_relationship_privacy_erasure

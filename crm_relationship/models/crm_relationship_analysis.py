@@ -11,12 +11,14 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..analytics import bgnbd, bulk, gamma_gamma, scoring, store
+from ..analytics import bgnbd, bulk, clv, gamma_gamma, scoring, store, validation
 
 _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that keeps two workers from running the analysis at once.
 ANALYSIS_LOCK_KEY = 0x43_4D_52_41  # "CMRA"
+# Customers from which quintiles and model estimates mean something.
+MIN_CUSTOMERS = 50
 
 
 class CrmRelationshipAnalysis(models.Model):
@@ -61,19 +63,50 @@ class CrmRelationshipAnalysis(models.Model):
     gg_v = fields.Float(string="Gamma-Gamma v", digits=(16, 4), readonly=True)
     gg_log_likelihood = fields.Float(string="Gamma-Gamma log-likelihood", digits=(16, 2), readonly=True)
     message = fields.Text(readonly=True)
-
+    reliability_note = fields.Text(compute="_compute_reliability_note")
+    value_horizon_months = fields.Integer(string="Lifetime Value Horizon (months)", readonly=True)
+    value_discount_rate = fields.Float(string="Annual Discount Rate (%)", readonly=True, digits=(16, 2))
+    value_margin = fields.Float(string="Gross Margin (%)", readonly=True, digits=(16, 2))
     _chunk_size_positive = models.Constraint("CHECK(chunk_size > 0)", "The chunk size must be positive.")
 
-    @api.depends("date_as_of", "create_date")
+    @api.depends("state", "customer_count")
+    @api.depends_context("lang")
+    def _compute_reliability_note(self):
+        for run in self:
+            small = run.state == "done" and 0 < run.customer_count < MIN_CUSTOMERS
+            run.reliability_note = self._small_base_note(run.customer_count) if small else False
+
+    @api.model
+    def _small_base_note(self, count):
+        """Why the figures of a run on ``count`` customers are unreliable, in the reader's language."""
+        return self.env._(
+            "Only %(count)s customers were analysed; the figures become dependable from about %(minimum)s. "
+            "On so few customers the R, F and M scores compare each customer with a handful of others, and "
+            "the value and churn models are estimated from too little repeat buying: read segments, predicted "
+            "revenue, lifetime value and probability still active as rough indications, not as measurements.",
+            count=count,
+            minimum=MIN_CUSTOMERS,
+        )
+
+    @api.depends("date_as_of", "create_date", "holdout_weeks")
     def _compute_name(self):
         for run in self:
-            run.name = self.env._("Analysis as of %s", run.date_as_of or "")
+            if run.holdout_weeks:
+                run.name = self.env._(
+                    "Validation as of %(date)s, last %(weeks)s weeks held out",
+                    date=run.date_as_of or "",
+                    weeks=run.holdout_weeks,
+                )
+            else:
+                run.name = self.env._("Analysis as of %s", run.date_as_of or "")
 
     # ------------------------------------------------------------------ entry points
     @api.model
     def _cron_run(self):
         """Nightly: resume an interrupted run of today, or start a new one."""
-        run = self.search([("state", "=", "running"), ("company_id", "=", self.env.company.id)], limit=1)
+        run = self.search(
+            [("state", "=", "running"), ("company_id", "=", self.env.company.id), ("holdout_weeks", "=", 0)], limit=1
+        )
         (run or self.create({})).action_run()
 
     def action_run(self):
@@ -151,13 +184,14 @@ class CrmRelationshipAnalysis(models.Model):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s)", [ANALYSIS_LOCK_KEY])
 
     # ------------------------------------------------------------------ reading
-    def _read_customers(self):
-        """One row per customer entity of the run's company up to its date (see ``store.read_customers``).
+    def _read_customers(self, as_of=None):
+        """One row per customer entity of the run's company up to its date, or ``as_of`` (see
+        ``store.read_customers``).
 
         Read through Odoo's read-only cursor, so that a replica (db_replica_host) serves it.
         """
         with self._read_cursor() as cr:
-            return store.read_customers(cr, self.company_id.id, self.date_as_of)
+            return store.read_customers(cr, self.company_id.id, as_of or self.date_as_of)
 
     # ------------------------------------------------------------------ recommendations
     def _recommend_in_background(self):
@@ -183,6 +217,8 @@ class CrmRelationshipAnalysis(models.Model):
     # ------------------------------------------------------------------ computing
     def _analyse(self):
         self.env.flush_all()
+        if self.holdout_weeks:
+            return self._validate()
         background = self._recommend_in_background()
         try:
             messages = self._analyse_customers()
@@ -212,8 +248,20 @@ class CrmRelationshipAnalysis(models.Model):
             }
         )
 
-        x, t_x, T = scoring.purchase_history(customers)
+        messages += self._fit(customers)
+        # What needs every customer at once: value, quintile scores and the rank of each customer's value.
+        customers, frequent_from = scoring.score_customer_base(customers, self.value_margin / 100)
+        # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
+        self._score_and_write(customers, frequent_from)
+        return messages
 
+    def _fit(self, customers, horizon_weeks=scoring.HORIZON_WEEKS):
+        """Fit BG/NBD and Gamma-Gamma on ``customers``, store their parameters on the run, and add the
+        columns ``alive``, ``expected`` (purchases in ``horizon_weeks``), ``discounted`` (the lifetime
+        value's discounted purchases) and ``spend``. Returns the warnings."""
+        messages = []
+        self.write(self._value_settings())
+        x, t_x, T = scoring.purchase_history(customers)
         try:
             bg = bgnbd.fit(
                 x, t_x, T, warm_start=self._previous_estimates("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b")
@@ -221,7 +269,10 @@ class CrmRelationshipAnalysis(models.Model):
             if not bg.converged:
                 messages.append(self.env._("The BG/NBD fit did not fully converge; its estimates are approximate."))
             customers["alive"] = bgnbd.probability_alive(bg, x, t_x, T)
-            customers["expected"] = bgnbd.expected_purchases(bg, scoring.HORIZON_WEEKS, x, t_x, T)
+            customers["expected"] = bgnbd.expected_purchases(bg, horizon_weeks, x, t_x, T)
+            customers["discounted"] = clv.discounted_purchases(
+                bg, self.value_horizon_months, self.value_discount_rate / 100, x, t_x, T
+            )
             self.write(
                 {
                     "bgnbd_r": bg.r,
@@ -244,16 +295,33 @@ class CrmRelationshipAnalysis(models.Model):
             )
             customers["spend"] = gamma_gamma.expected_spend(gg, x, customers["repeat_mean"].to_numpy(), positive_mean)
             self.write({"gg_p": gg.p, "gg_q": gg.q, "gg_v": gg.v, "gg_log_likelihood": gg.log_likelihood})
+            if not gg.converged:
+                messages.append(
+                    self.env._("The Gamma-Gamma fit did not fully converge; its spend estimates are approximate.")
+                )
         except ValueError as error:
             messages.append(self.env._("Spend per purchase not modelled (%s): the average spend is used.", error))
             customers["spend"] = positive_mean
-        # What needs every customer at once: value, quintile scores and the rank of each customer's value.
-        customers, frequent_from = scoring.score_customer_base(customers)
-        # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
-        self._score_and_write(customers, frequent_from)
-        if len(customers) < 50:
-            messages.append(self.env._("Fewer than 50 customers: quintiles and model estimates are rough."))
+        correlation = validation.spend_frequency_correlation(x, customers["repeat_mean"].to_numpy())
+        if abs(correlation) > 0.3:
+            messages.append(
+                self.env._(
+                    "Spend per purchase and number of purchases go together (correlation %(r).2f): the "
+                    "Gamma-Gamma model assumes they do not, so expected spend and lifetime value are biased.",
+                    r=correlation,
+                )
+            )
         return messages
+
+    def _value_settings(self):
+        """The Settings' lifetime value horizon (months), annual discount rate and margin (percent)."""
+        # sudo: system parameters are the administrators'; the run reads these whoever starts it
+        params = self.env["ir.config_parameter"].sudo()
+        return {
+            "value_horizon_months": int(params.get_param("crm_relationship.value_horizon_months", 36)),
+            "value_discount_rate": float(params.get_param("crm_relationship.value_discount_rate", 10.0)),
+            "value_margin": float(params.get_param("crm_relationship.value_margin", 30.0)),
+        }
 
     def _previous_estimates(self, *fields_):
         """The given parameters of the company's latest finished run that estimated them, as a warm start
@@ -263,6 +331,7 @@ class CrmRelationshipAnalysis(models.Model):
                 ("company_id", "=", self.company_id.id),
                 ("state", "=", "done"),
                 ("id", "!=", self.id),
+                ("holdout_weeks", "=", 0),
                 (fields_[0], ">", 0),
             ],
             limit=1,

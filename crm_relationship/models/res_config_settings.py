@@ -70,6 +70,35 @@ class ResConfigSettings(models.TransientModel):
         string="Weight of Complaints", config_parameter="crm_relationship.health_weight_complaints", default=15
     )
 
+    rel_value_horizon_months = fields.Integer(
+        string="Lifetime Value Horizon (months)",
+        config_parameter="crm_relationship.value_horizon_months",
+        default=36,
+        help="Months ahead over which the lifetime value adds up the expected margin.",
+    )
+    rel_value_discount_rate = fields.Float(
+        string="Annual Discount Rate (%)",
+        config_parameter="crm_relationship.value_discount_rate",
+        default=10.0,
+        help="What a margin earned in a year is worth less than today's, in percent: later months count less.",
+    )
+    rel_value_margin = fields.Float(
+        string="Gross Margin (%)",
+        config_parameter="crm_relationship.value_margin",
+        default=30.0,
+        help="Share of the untaxed order amount that is margin, in percent.",
+    )
+
+    @api.constrains("rel_value_horizon_months", "rel_value_discount_rate", "rel_value_margin")
+    def _check_rel_value_settings(self):
+        for settings in self:
+            if not 1 <= settings.rel_value_horizon_months <= 120:
+                raise ValidationError(self.env._("The lifetime value horizon is between 1 and 120 months."))
+            if not 0 <= settings.rel_value_discount_rate <= 100:
+                raise ValidationError(self.env._("The annual discount rate is between 0% and 100%."))
+            if not 0 <= settings.rel_value_margin <= 100:
+                raise ValidationError(self.env._("The gross margin is between 0% and 100%."))
+
     @api.constrains("rel_retention_value_top_percent", "rel_retention_alive_max_percent")
     def _check_rel_retention_thresholds(self):
         for settings in self:

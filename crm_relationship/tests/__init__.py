@@ -13,6 +13,8 @@ from . import test_clv_reference
 from . import test_analysis
 from . import test_bulk
 from . import test_analysis_bad_input
+from . import test_lifetime_value
+from . import test_analysis_validation
 from . import test_click_everywhere
 from . import test_roles_analysis
 from . import test_roles_complaint_desk

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..analytics import store, validation
+
+
+class CrmRelationshipAnalysis(models.Model):
+    """Validation runs of the relationship analysis: the models fitted on the orders up to a calibration
+    date predict the weeks after it, against what the customers really did."""
+
+    _inherit = "crm.relationship.analysis"
+
+    holdout_weeks = fields.Integer(
+        string="Hold Out the Last (weeks)",
+        default=0,
+        help="0 for a normal run. Otherwise a validation run: the models are fitted on the orders up to that "
+        "many weeks before the As Of date, predict those weeks, and the predictions are compared with what "
+        "the customers really did. A validation run changes no customer's figures.",
+    )
+    date_calibration = fields.Date(
+        string="Calibration Until", compute="_compute_date_calibration", store=True, help="Fitted on orders up to here."
+    )
+    validation_predicted_repeat = fields.Float(string="Predicted Repeat Purchases", readonly=True, digits=(16, 1))
+    validation_actual_repeat = fields.Float(string="Actual Repeat Purchases", readonly=True, digits=(16, 0))
+    validation_error_percent = fields.Float(string="Error (%)", readonly=True, digits=(16, 1))
+    validation_mae = fields.Float(
+        string="Mean Absolute Error per Customer",
+        readonly=True,
+        digits=(16, 3),
+        help="Mean over the customers of the gap between predicted and actual purchases in the holdout weeks.",
+    )
+    validation_predicted_spend = fields.Float(string="Predicted Spend per Purchase", readonly=True, digits=(16, 2))
+    validation_actual_spend = fields.Float(string="Actual Spend per Purchase", readonly=True, digits=(16, 2))
+    validation_line_ids = fields.One2many(
+        "crm.relationship.analysis.validation.line", "analysis_id", string="Comparison", readonly=True
+    )
+
+    @api.depends("date_as_of", "holdout_weeks")
+    def _compute_date_calibration(self):
+        for run in self:
+            weeks = run.holdout_weeks
+            run.date_calibration = run.date_as_of - timedelta(weeks=weeks) if run.date_as_of and weeks else False
+
+    @api.constrains("holdout_weeks")
+    def _check_holdout_weeks(self):
+        if any(not 0 <= run.holdout_weeks <= 520 for run in self):
+            raise ValidationError(self.env._("Hold out between 0 (a normal run) and 520 weeks."))
+
+    def _validate(self):
+        """A validation run: fit on the calibration period, predict the holdout weeks, compare with what
+        the calibration customers did there, and store the comparison on the run. No customer's figures
+        or recommendations change."""
+        self.validation_line_ids.unlink()
+        customers = self._read_customers(self.date_calibration)
+        self.write({"customer_count": len(customers), "order_count": int(customers["orders"].sum())})
+        if len(customers) < 2:
+            return [
+                self.env._(
+                    "Too little history before %(date)s to fit the models: hold out fewer weeks.",
+                    date=self.date_calibration,
+                )
+            ]
+        self.write({"occasion_count": int(customers["occasions"].sum())})
+        with self._read_cursor() as cr:
+            holdout = store.read_holdout(
+                cr, self.company_id.id, self.date_calibration, self.date_as_of, customers.index.to_numpy()
+            )
+        if not holdout["purchases"].any():
+            return [
+                self.env._(
+                    "None of the customers bought after %(date)s: there is nothing to compare the predictions "
+                    "with. Hold out fewer weeks or choose a later As Of date.",
+                    date=self.date_calibration,
+                )
+            ]
+        messages = self._fit(customers, horizon_weeks=self.holdout_weeks)
+        if not self.bgnbd_r:
+            return messages
+        summary, lines = validation.compare(
+            customers["occasions"] - 1,
+            customers["expected"],
+            holdout["purchases"],
+            customers["spend"],
+            holdout["amount"],
+        )
+        self.write({f"validation_{name}": value for name, value in summary.items()})
+        self.env["crm.relationship.analysis.validation.line"].create(
+            [dict(row, analysis_id=self.id) for row in lines.to_dict("records")]
+        )
+        if abs(summary["error_percent"]) > 20:
+            messages.append(
+                self.env._(
+                    "The models predicted %(predicted).0f repeat purchases in the holdout weeks against "
+                    "%(actual).0f that happened (%(error)+.0f%%): their figures are not reliable on this data.",
+                    predicted=summary["predicted_repeat"],
+                    actual=summary["actual_repeat"],
+                    error=summary["error_percent"],
+                )
+            )
+        return messages
+
+    def action_open_validation_chart(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_relationship.crm_relationship_analysis_validation_line_action"
+        )
+        action["domain"] = [("analysis_id", "=", self.id)]
+        return action
