@@ -17,8 +17,6 @@ _logger = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that keeps two workers from running the analysis at once.
 ANALYSIS_LOCK_KEY = 0x43_4D_52_41  # "CMRA"
-# Customers from which quintiles and model estimates mean something.
-MIN_CUSTOMERS = 50
 
 
 class CrmRelationshipAnalysis(models.Model):
@@ -68,25 +66,6 @@ class CrmRelationshipAnalysis(models.Model):
     value_discount_rate = fields.Float(string="Annual Discount Rate (%)", readonly=True, digits=(16, 2))
     value_margin = fields.Float(string="Gross Margin (%)", readonly=True, digits=(16, 2))
     _chunk_size_positive = models.Constraint("CHECK(chunk_size > 0)", "The chunk size must be positive.")
-
-    @api.depends("state", "customer_count")
-    @api.depends_context("lang")
-    def _compute_reliability_note(self):
-        for run in self:
-            small = run.state == "done" and 0 < run.customer_count < MIN_CUSTOMERS
-            run.reliability_note = self._small_base_note(run.customer_count) if small else False
-
-    @api.model
-    def _small_base_note(self, count):
-        """Why the figures of a run on ``count`` customers are unreliable, in the reader's language."""
-        return self.env._(
-            "Only %(count)s customers were analysed; the figures become dependable from about %(minimum)s. "
-            "On so few customers the R, F and M scores compare each customer with a handful of others, and "
-            "the value and churn models are estimated from too little repeat buying: read segments, predicted "
-            "revenue, lifetime value and probability still active as rough indications, not as measurements.",
-            count=count,
-            minimum=MIN_CUSTOMERS,
-        )
 
     @api.depends("date_as_of", "create_date", "holdout_weeks")
     def _compute_name(self):

@@ -5,6 +5,9 @@ from odoo.exceptions import ValidationError
 
 from ..analytics import store, validation
 
+# Customers from which quintiles and model estimates mean something.
+MIN_CUSTOMERS = 50
+
 
 class CrmRelationshipAnalysis(models.Model):
     """Validation runs of the relationship analysis: the models fitted on the orders up to a calibration
@@ -108,3 +111,23 @@ class CrmRelationshipAnalysis(models.Model):
         )
         action["domain"] = [("analysis_id", "=", self.id)]
         return action
+
+    # ------------------------------------------------------------------ how far the figures can be trusted
+    @api.depends("state", "customer_count")
+    @api.depends_context("lang")
+    def _compute_reliability_note(self):
+        for run in self:
+            small = run.state == "done" and 0 < run.customer_count < MIN_CUSTOMERS
+            run.reliability_note = self._small_base_note(run.customer_count) if small else False
+
+    @api.model
+    def _small_base_note(self, count):
+        """Why the figures of a run on ``count`` customers are unreliable, in the reader's language."""
+        return self.env._(
+            "Only %(count)s customers were analysed; the figures become dependable from about %(minimum)s. "
+            "On so few customers the R, F and M scores compare each customer with a handful of others, and "
+            "the value and churn models are estimated from too little repeat buying: read segments, predicted "
+            "revenue, lifetime value and probability still active as rough indications, not as measurements.",
+            count=count,
+            minimum=MIN_CUSTOMERS,
+        )
