@@ -25,6 +25,7 @@ PROFILE_FIELDS = {
 
 
 class ResPartner(models.Model):
+    _name = "res.partner"
     _inherit = ["res.partner", "crm.relationship.figures.mixin"]
 
     rel_preferred_contact_channel = fields.Selection(CONTACT_CHANNELS, string="Preferred Channel", tracking=True)
