@@ -11,6 +11,21 @@ def at(day_offset, hour, minute=0):
     return MONDAY.replace(day=MONDAY.day + day_offset, hour=hour, minute=minute)
 
 
+# An email to the complaint alias, as the mail gateway receives it.
+RAW_EMAIL = """Return-Path: <{email_from}>
+To: complaints@cmr.example.com
+From: {from_name} <{email_from}>
+Subject: {subject}
+Message-ID: {message_id}
+{extra_headers}Date: Mon, 02 Mar 2026 09:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 7bit
+
+{body}
+"""
+
+
 class ComplaintCase(TransactionCase):
     @classmethod
     def setUpClass(cls):

@@ -1,21 +1,8 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common_complaint import ComplaintCase
+from .common_complaint import RAW_EMAIL, ComplaintCase
 from .common_roles import RolesMixin
-
-RAW_EMAIL = """Return-Path: <{email_from}>
-To: complaints@cmr.example.com
-From: {from_name} <{email_from}>
-Subject: {subject}
-Message-ID: {message_id}
-{extra_headers}Date: Mon, 02 Mar 2026 09:00:00 +0000
-MIME-Version: 1.0
-Content-Type: text/plain; charset="utf-8"
-Content-Transfer-Encoding: 7bit
-
-{body}
-"""
 
 
 @tagged("post_install", "-at_install")
