@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..analytics import store, validation
+from ..analytics import bgnbd, scoring, store, validation
 
 # Customers from which quintiles and model estimates mean something.
 MIN_CUSTOMERS = 50
@@ -37,7 +37,18 @@ class CrmRelationshipAnalysis(models.Model):
     validation_predicted_spend = fields.Float(string="Predicted Spend per Purchase", readonly=True, digits=(16, 2))
     validation_actual_spend = fields.Float(string="Actual Spend per Purchase", readonly=True, digits=(16, 2))
     validation_line_ids = fields.One2many(
-        "crm.relationship.analysis.validation.line", "analysis_id", string="Comparison", readonly=True
+        "crm.relationship.analysis.validation.line",
+        "analysis_id",
+        string="Comparison",
+        readonly=True,
+        domain=[("kind", "!=", "weekly")],
+    )
+    validation_weekly_line_ids = fields.One2many(
+        "crm.relationship.analysis.validation.line",
+        "analysis_id",
+        string="Cumulative by Week",
+        readonly=True,
+        domain=[("kind", "=", "weekly")],
     )
 
     @api.depends("date_as_of", "holdout_weeks")
@@ -55,7 +66,7 @@ class CrmRelationshipAnalysis(models.Model):
         """A validation run: fit on the calibration period, predict the holdout weeks, compare with what
         the calibration customers did there, and store the comparison on the run. No customer's figures
         or recommendations change."""
-        self.validation_line_ids.unlink()
+        (self.validation_line_ids | self.validation_weekly_line_ids).unlink()
         customers = self._read_customers(self.date_calibration)
         self.write({"customer_count": len(customers), "order_count": int(customers["orders"].sum())})
         if len(customers) < 2:
@@ -89,8 +100,15 @@ class CrmRelationshipAnalysis(models.Model):
             holdout["amount"],
         )
         self.write({f"validation_{name}": value for name, value in summary.items()})
+        with self._read_cursor() as cr:
+            by_week = store.read_holdout_weeks(
+                cr, self.company_id.id, self.date_calibration, self.date_as_of, customers.index.to_numpy()
+            )
+        fit = bgnbd.BgNbdParams(self.bgnbd_r, self.bgnbd_alpha, self.bgnbd_a, self.bgnbd_b, 0.0, True)
+        weekly = validation.weekly_cumulative(fit, self.holdout_weeks, *scoring.purchase_history(customers), by_week)
         self.env["crm.relationship.analysis.validation.line"].create(
             [dict(row, analysis_id=self.id) for row in lines.to_dict("records")]
+            + [dict(row, analysis_id=self.id) for row in weekly.to_dict("records")]
         )
         if abs(summary["error_percent"]) > 20:
             messages.append(
@@ -109,7 +127,16 @@ class CrmRelationshipAnalysis(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_relationship.crm_relationship_analysis_validation_line_action"
         )
-        action["domain"] = [("analysis_id", "=", self.id)]
+        action["domain"] = [("analysis_id", "=", self.id), ("kind", "!=", "weekly")]
+        return action
+
+    def action_open_validation_weekly_chart(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_relationship.crm_relationship_analysis_validation_weekly_action"
+        )
+        action["domain"] = [("analysis_id", "=", self.id), ("kind", "=", "weekly")]
+        action["name"] = self.name
         return action
 
     # ------------------------------------------------------------------ how far the figures can be trusted

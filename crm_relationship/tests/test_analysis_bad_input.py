@@ -61,6 +61,54 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertEqual(refunder.rel_clv_value, 0.0)
         self.assertTrue(0 <= refunder.rel_health <= 100)
 
+    def test_zero_amount_orders(self):
+        """Free orders (samples, replacements) are purchase occasions worth nothing."""
+        sampler = self.env["res.partner"].create({"name": "Sampling Sue"})
+        self._order(sampler, 120, 0.0)
+        self._order(sampler, 60, 0.0)
+        mixed = self.env["res.partner"].create({"name": "Mixed Max"})
+        self._order(mixed, 90, 0.0)
+        self._order(mixed, 45, 40.0)
+        run = self._run()
+        self.assertEqual((sampler.rel_rfm_frequency, sampler.rel_rfm_monetary), (2, 0.0))
+        self.assertEqual((sampler.rel_clv_value, sampler.rel_lifetime_value), (0.0, 0.0))
+        self.assertEqual((mixed.rel_rfm_frequency, mixed.rel_rfm_monetary), (2, 40.0))
+        self.assertGreaterEqual(mixed.rel_lifetime_value, 0.0)
+        for partner in sampler | mixed:
+            self.assertTrue(0 <= partner.rel_health <= 100)
+            self.assertTrue(0 <= partner.rel_clv_probability_alive <= 1)
+        self.assertTrue(run.churn_estimated)
+        self.assertTrue(0 <= run.churn_expected_lost <= run.customer_count)
+        self.assertGreaterEqual(run.churn_revenue_at_stake, 0.0)
+
+    def test_only_negative_orders(self):
+        """A customer whose only order is a return has spent less than nothing and is worth nothing."""
+        returner = self.env["res.partner"].create({"name": "Returning Ray"})
+        self._order(returner, 30, -40.0)
+        self._run()
+        self.assertEqual((returner.rel_rfm_frequency, returner.rel_rfm_monetary), (1, -40.0))
+        self.assertEqual((returner.rel_clv_value, returner.rel_lifetime_value), (0.0, 0.0))
+        self.assertLess(returner.rel_value_rank, min(self.regulars.mapped("rel_value_rank")))
+        self.assertTrue(0 <= returner.rel_health <= 100)
+
+    def test_customers_with_one_order_among_regulars(self):
+        """One order gives no repeat purchase: the models still give defined, bounded figures."""
+        newcomer, oldtimer = self.env["res.partner"].create([{"name": "New Nell"}, {"name": "Old Otto"}])
+        self._order(newcomer, 20, 30.0)
+        self._order(oldtimer, 600, 30.0)
+        self._run()
+        for partner in newcomer | oldtimer:
+            with self.subTest(partner=partner.name):
+                self.assertEqual(partner.rel_rfm_frequency, 1)
+                self.assertTrue(0 <= partner.rel_clv_probability_alive <= 1)
+                self.assertGreaterEqual(partner.rel_clv_expected_purchases, 0.0)
+                self.assertGreaterEqual(partner.rel_lifetime_value, 0.0)
+                self.assertTrue(0 <= partner.rel_health <= 100)
+        self.assertEqual(newcomer.rel_lifecycle_stage, "new")
+        self.assertEqual(oldtimer.rel_lifecycle_stage, "lapsed")
+        # Who bought once long ago is expected to buy less than who bought once last month.
+        self.assertLess(oldtimer.rel_clv_expected_purchases, newcomer.rel_clv_expected_purchases)
+
     def test_orders_in_another_currency_count_in_company_currency(self):
         company_currency = self.env.company.currency_id
         other = self.env["res.currency"].search(
