@@ -29,11 +29,15 @@ def probability_lost(params, t, alive, x, T):
     return np.asarray(alive, dtype=float) * (1.0 - still_alive_after(params, t, x, T))
 
 
-def expected_losses(params, t, alive, x, T, revenue):
-    """Expected number of customers lost in the next ``t`` weeks, and the revenue at stake: each
-    customer's forecast ``revenue`` (which BG/NBD weighs by the probability of being alive) over
-    their probability of being alive, times the probability of losing them."""
-    lost = probability_lost(params, t, alive, x, T)
-    alive = np.asarray(alive, dtype=float)
+def losses(lost, alive, revenue):
+    """Expected number of customers lost and the revenue at stake, from each customer's probability of
+    being ``lost`` and their forecast ``revenue`` (which BG/NBD weighs by the probability of being
+    ``alive``): the forecast over that probability, times the probability of losing them."""
+    lost, alive = np.asarray(lost, dtype=float), np.asarray(alive, dtype=float)
     at_stake = np.divide(lost * np.asarray(revenue, dtype=float), alive, out=np.zeros_like(lost), where=alive > 0)
     return float(lost.sum()), float(at_stake.sum())
+
+
+def expected_losses(params, t, alive, x, T, revenue):
+    """``losses`` of the customers with histories ``x``, ``T`` over the next ``t`` weeks."""
+    return losses(probability_lost(params, t, alive, x, T), alive, revenue)

@@ -11,7 +11,7 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..analytics import bgnbd, bulk, clv, gamma_gamma, scoring, store, validation
+from ..analytics import bgnbd, bulk, churn, clv, gamma_gamma, scoring, store, validation
 
 _logger = logging.getLogger(__name__)
 
@@ -263,6 +263,9 @@ class CrmRelationshipAnalysis(models.Model):
             if not bg.converged:
                 messages.append(self.env._("The BG/NBD fit did not fully converge; its estimates are approximate."))
             customers["alive"] = bgnbd.probability_alive(bg, x, t_x, T)
+            customers["lost"] = churn.probability_lost(bg, churn.WEEKS_90_DAYS, customers["alive"], x, T)
+            # The fit itself, for what a validation run predicts week by week.
+            customers.attrs["bgnbd"] = bg
             customers["expected"] = bgnbd.expected_purchases(bg, horizon_weeks, x, t_x, T)
             customers["discounted"] = clv.discounted_purchases(
                 bg, self.value_horizon_months, self.value_discount_rate / 100, x, t_x, T

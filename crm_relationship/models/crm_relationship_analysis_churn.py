@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..analytics import bgnbd, churn
+from ..analytics import churn
 
 
 class CrmRelationshipAnalysis(models.Model):
@@ -14,7 +14,7 @@ class CrmRelationshipAnalysis(models.Model):
     churn_expected_lost = fields.Float(
         string="Customers Expected Lost in 90 Days",
         readonly=True,
-        digits=(16, 1),
+        digits=(16, 2),
         help="Sum over the customers of the probability that they are still active today and stop buying "
         "in the next 90 days, from the BG/NBD model of this run.",
     )
@@ -28,15 +28,12 @@ class CrmRelationshipAnalysis(models.Model):
 
     def _estimate_losses(self, customers):
         """The expected number of customers lost in the next 90 days and the revenue at stake, from each
-        customer's probability of being alive and 12-month revenue forecast; nothing when BG/NBD could not
-        be fitted."""
-        if not self.bgnbd_r:
+        customer's probability of being lost (``lost``, by ``_fit``) and 12-month revenue forecast; nothing
+        when BG/NBD could not be fitted."""
+        if "lost" not in customers:
             self.write({"churn_estimated": False, "churn_expected_lost": 0.0, "churn_revenue_at_stake": 0.0})
             return
-        fit = bgnbd.BgNbdParams(self.bgnbd_r, self.bgnbd_alpha, self.bgnbd_a, self.bgnbd_b, 0.0, True)
-        x = (customers["occasions"] - 1).to_numpy(dtype=float)
-        T = customers["age_days"].to_numpy(dtype=float) / 7.0
-        lost, at_stake = churn.expected_losses(
-            fit, churn.WEEKS_90_DAYS, customers["alive"].to_numpy(), x, T, customers["clv"].to_numpy()
+        lost, at_stake = churn.losses(
+            customers["lost"].to_numpy(), customers["alive"].to_numpy(), customers["clv"].to_numpy()
         )
         self.write({"churn_estimated": True, "churn_expected_lost": lost, "churn_revenue_at_stake": at_stake})

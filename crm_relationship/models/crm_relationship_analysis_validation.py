@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..analytics import bgnbd, scoring, store, validation
+from ..analytics import scoring, store, validation
 
 # Customers from which quintiles and model estimates mean something.
 MIN_CUSTOMERS = 50
@@ -104,8 +104,9 @@ class CrmRelationshipAnalysis(models.Model):
             by_week = store.read_holdout_weeks(
                 cr, self.company_id.id, self.date_calibration, self.date_as_of, customers.index.to_numpy()
             )
-        fit = bgnbd.BgNbdParams(self.bgnbd_r, self.bgnbd_alpha, self.bgnbd_a, self.bgnbd_b, 0.0, True)
-        weekly = validation.weekly_cumulative(fit, self.holdout_weeks, *scoring.purchase_history(customers), by_week)
+        weekly = validation.weekly_cumulative(
+            customers.attrs["bgnbd"], self.holdout_weeks, *scoring.purchase_history(customers), by_week
+        )
         self.env["crm.relationship.analysis.validation.line"].create(
             [dict(row, analysis_id=self.id) for row in lines.to_dict("records")]
             + [dict(row, analysis_id=self.id) for row in weekly.to_dict("records")]
