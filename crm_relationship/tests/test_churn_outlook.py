@@ -1,6 +1,7 @@
 """Customers expected to be lost in the next 90 days and the revenue at stake: the formula against a
 numerical integration, and the figures of a run against its own customers' figures."""
 
+import ast
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -97,7 +98,8 @@ class TestChurnOutlookRun(RolesMixin, TransactionCase):
         )
         Analysis = self.env["crm.relationship.analysis"].with_user(self.relationship_user)
         found = Analysis.search_read(
-            [("id", "=", run.id), *action["domain"]], ["churn_expected_lost", "churn_revenue_at_stake"]
+            [("id", "=", run.id), *ast.literal_eval(action["domain"])],
+            ["churn_expected_lost", "churn_revenue_at_stake"],
         )
         self.assertEqual(found[0]["churn_expected_lost"], run.churn_expected_lost)
         with self.assertRaises(AccessError):
