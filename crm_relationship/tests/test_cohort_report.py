@@ -30,14 +30,22 @@ class TestCohortReport(RolesMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
+        # A company of its own, so that no other order falls into these cohorts.
+        cls.company = cls.env["res.company"].create({"name": "Cohort Tea Company"})
+        cls.relationship_user.company_ids |= cls.company
         cls.product = cls.env["product.product"].create({"name": "Tea", "taxes_id": []})
         other = cls.env["res.currency"].search(
             [("id", "!=", cls.env.company.currency_id.id), ("active", "in", [True, False])], limit=1
         )
         other.active = True
         (other | cls.env.company.currency_id).rate_ids.unlink()
-        cls.env["res.currency.rate"].create({"currency_id": other.id, "name": date(2010, 1, 1), "rate": 2.0})
-        foreign = cls.env["product.pricelist"].create({"name": "Foreign", "currency_id": other.id})
+        cls.env["res.currency.rate"].create(
+            {"currency_id": other.id, "name": date(2010, 1, 1), "rate": 2.0, "company_id": cls.company.id}
+        )
+        cls.other_currency = other
+        foreign = cls.env["product.pricelist"].create(
+            {"name": "Foreign", "currency_id": other.id, "company_id": cls.company.id}
+        )
         cls.m0 = date.today().replace(day=1)
         names = ["Ann", "Ben", "Cai", "Dee", "Eve", "Fei"]
         cls.ann, cls.ben, cls.cai, cls.dee, cls.eve, cls.fei = cls.customers = cls.env["res.partner"].create(
@@ -61,18 +69,23 @@ class TestCohortReport(RolesMixin, TransactionCase):
             cls._order(partner, months_ago, price)
         cls._order(cls.fei, 1, 200.0, pricelist_id=foreign.id)
         # Not confirmed: no purchase.
-        cls.env["sale.order"].create(
+        cls.env["sale.order"].with_company(cls.company).create(
             {"partner_id": cls.fei.id, "order_line": [Command.create({"product_id": cls.product.id, "price_unit": 9})]}
         )
 
     @classmethod
     def _order(cls, partner, months_ago, price, **values):
-        order = cls.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "order_line": [Command.create({"product_id": cls.product.id, "price_unit": price})],
-                **values,
-            }
+        order = (
+            cls.env["sale.order"]
+            .with_company(cls.company)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": cls.company.id,
+                    "order_line": [Command.create({"product_id": cls.product.id, "price_unit": price})],
+                    **values,
+                }
+            )
         )
         order.action_confirm()
         order.date_order = datetime.combine(cls.m0 - relativedelta(months=months_ago), time(10))
@@ -85,7 +98,7 @@ class TestCohortReport(RolesMixin, TransactionCase):
         self.env.flush_all()
         Report = self.env[REPORT].with_user(user)
         rows = Report.formatted_read_group(
-            [("partner_id", "in", self.customers.ids), *domain], groupby=groupby, aggregates=aggregates
+            [("company_id", "=", self.company.id), *domain], groupby=groupby, aggregates=aggregates
         )
         return {row[groupby[0]]: tuple(row[agg] for agg in aggregates) for row in rows}
 
@@ -99,17 +112,22 @@ class TestCohortReport(RolesMixin, TransactionCase):
         for months_ago, shares in cohorts.items():
             with self.subTest(cohort=f"M-{months_ago}"):
                 got = self._grouped(
-                    user, ["month_index"], ["retained:avg", "__count"], [("cohort_month", "=", self._month(months_ago))]
+                    user,
+                    ["month_index"],
+                    ["retained:avg", "cohort_size:max"],
+                    [("cohort_month", "=", self._month(months_ago))],
                 )
                 self.assertEqual({k: (round(v, 2), n) for k, (v, n) in got.items()}, shares)
-        # Over all cohorts, the share still buying k months after the first purchase, each customer once.
-        overall = self._grouped(user, ["month_index"], ["retained:avg", "__count"])
+        # Over all cohorts, the share still buying k months after the first purchase, weighted by the
+        # cohorts' customers (one month after: 40%, where the mean of the three cohorts' shares is 33%).
+        overall = self._grouped(user, ["month_index"], ["retained:avg", "cohort_size:sum"])
         self.assertEqual(
             {k: (round(v, 2), n) for k, (v, n) in overall.items()},
             {0: (100.0, 5), 1: (40.0, 5), 2: (25.0, 4), 3: (50.0, 2)},
         )
-        # Eve, who only returned goods, belongs to no cohort.
-        self.assertFalse(self.env[REPORT].search_count([("partner_id", "=", self.eve.id)]))
+        # Eve, who only returned goods, belongs to no cohort: five customers in all.
+        first_months = self._grouped(user, ["month_index"], ["buyer_count:sum"], [("month_index", "=", 0)])
+        self.assertEqual(first_months, {0: (5,)})
 
     def test_churn_rate_and_revenue_by_month(self):
         """M-2: of Ann and Ben (bought in M-3), Ben stopped: 50%. M-1: of Ann, Cai and Dee, Ann and Dee
@@ -143,21 +161,26 @@ class TestCohortReport(RolesMixin, TransactionCase):
                     Report.search_read([], ["retained"])
                 else:
                     Report.formatted_read_group([], groupby=["month_index"], aggregates=["retained:avg"])
-        # Nothing changed: the report still holds the same rows.
-        self.assertEqual(self.env[REPORT].search_count([("partner_id", "in", self.customers.ids)]), 4 + 4 + 3 + 3 + 2)
+        # Nothing changed: the report still holds a row per cohort and month (M-3: 4, M-2: 3, M-1: 2).
+        self.assertEqual(self.env[REPORT].search_count([("company_id", "=", self.company.id)]), 4 + 3 + 2)
 
     def test_other_company_cohorts_stay_apart(self):
-        sister = self.env["res.company"].create({"name": "Sister company"})
-        self.env["sale.order"].with_company(sister).create(
+        """A Relationship User of the main company alone sees none of this company's cohorts, and this
+        company's cohorts hold none of the main company's orders."""
+        self.env["sale.order"].create(
             {
                 "partner_id": self.eve.id,
-                "company_id": sister.id,
                 "order_line": [Command.create({"product_id": self.product.id, "price_unit": 70})],
             }
         ).action_confirm()
         self.env.flush_all()
-        self.assertFalse(self.env[REPORT].with_user(self.relationship_user).search([("partner_id", "=", self.eve.id)]))
-        self.assertTrue(self.env[REPORT].search([("partner_id", "=", self.eve.id), ("company_id", "=", sister.id)]))
+        outsider = self.relationship_manager
+        self.assertNotIn(self.company, outsider.company_ids)
+        self.assertFalse(self.env[REPORT].with_user(outsider).search([("company_id", "=", self.company.id)]))
+        first_months = self._grouped(
+            self.relationship_user, ["month_index"], ["buyer_count:sum"], [("month_index", "=", 0)]
+        )
+        self.assertEqual(first_months, {0: (5,)})
 
     def test_relationship_user_opens_the_reports(self):
         for xmlid in (
