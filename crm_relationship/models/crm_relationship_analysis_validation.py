@@ -3,15 +3,16 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..analytics import scoring, store, validation
+from ..analytics import churn, scoring, store, validation
 
 # Customers from which quintiles and model estimates mean something.
 MIN_CUSTOMERS = 50
 
 
 class CrmRelationshipAnalysis(models.Model):
-    """Validation runs of the relationship analysis: the models fitted on the orders up to a calibration
-    date predict the weeks after it, against what the customers really did."""
+    """What a run tells beyond the customers' figures. Validation runs: the models fitted on the orders up
+    to a calibration date predict the weeks after it, against what the customers really did. And the churn
+    outlook of a normal run: the customers it expects to lose in the next 90 days, and their revenue."""
 
     _inherit = "crm.relationship.analysis"
 
@@ -49,6 +50,23 @@ class CrmRelationshipAnalysis(models.Model):
         string="Cumulative by Week",
         readonly=True,
         domain=[("kind", "=", "weekly")],
+    )
+
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    churn_estimated = fields.Boolean(readonly=True)
+    churn_expected_lost = fields.Float(
+        string="Customers Expected Lost in 90 Days",
+        readonly=True,
+        digits=(16, 2),
+        help="Sum over the customers of the probability that they are still active today and stop buying "
+        "in the next 90 days, from the BG/NBD model of this run.",
+    )
+    churn_revenue_at_stake = fields.Monetary(
+        string="Revenue at Stake",
+        readonly=True,
+        currency_field="currency_id",
+        help="Revenue of the next 12 months that these customers would bring if they stayed active, each "
+        "weighted by the probability of losing them in the next 90 days.",
     )
 
     @api.depends("date_as_of", "holdout_weeks")
@@ -139,6 +157,19 @@ class CrmRelationshipAnalysis(models.Model):
         action["domain"] = [("analysis_id", "=", self.id), ("kind", "=", "weekly")]
         action["name"] = self.name
         return action
+
+    # ------------------------------------------------------------------ churn outlook
+    def _estimate_losses(self, customers):
+        """The expected number of customers lost in the next 90 days and the revenue at stake, from each
+        customer's probability of being lost (``lost``, by ``_fit``) and 12-month revenue forecast; nothing
+        when BG/NBD could not be fitted."""
+        if "lost" not in customers:
+            self.write({"churn_estimated": False, "churn_expected_lost": 0.0, "churn_revenue_at_stake": 0.0})
+            return
+        lost, at_stake = churn.losses(
+            customers["lost"].to_numpy(), customers["alive"].to_numpy(), customers["clv"].to_numpy()
+        )
+        self.write({"churn_estimated": True, "churn_expected_lost": lost, "churn_revenue_at_stake": at_stake})
 
     # ------------------------------------------------------------------ how far the figures can be trusted
     @api.depends("state", "customer_count")
