@@ -2,8 +2,10 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
+import numpy as np
+
 from odoo import Command
-from odoo.addons.crm_relationship.analytics import bgnbd
+from odoo.addons.crm_relationship.analytics import bgnbd, store
 from odoo.tests import TransactionCase, tagged
 
 # In the past, so that orders committed by other tests (dated today) are not part of these runs.
@@ -125,6 +127,31 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertAlmostEqual(order.amount_untaxed, 300.0)
         self._run()
         self.assertAlmostEqual(traveller.rel_rfm_monetary, 150.0)
+
+    def test_holdout_counts_another_currency_in_company_currency(self):
+        """What a validation run compares its predictions with: occasions and spend after the calibration
+        date, in company currency, and the week of the holdout each falls in."""
+        other = self.env["res.currency"].search(
+            [("id", "!=", self.env.company.currency_id.id), ("active", "in", [True, False])], limit=1
+        )
+        other.active = True
+        (other | self.env.company.currency_id).rate_ids.unlink()
+        self.env["res.currency.rate"].create({"currency_id": other.id, "name": date(2010, 1, 1), "rate": 2.0})
+        pricelist = self.env["product.pricelist"].create({"name": "Foreign prices", "currency_id": other.id})
+        traveller = self.env["res.partner"].create({"name": "Travelling Tess"})
+        self._order(traveller, 100, 50.0)
+        self._order(traveller, 20, 300.0, pricelist_id=pricelist.id)
+        self._order(traveller, 10, 40.0)
+        calibration = AS_OF - timedelta(days=30)
+        self.env.flush_all()
+        ids = np.array([traveller.id, self.regulars[0].id])
+        holdout = store.read_holdout(self.env.cr, self.env.company.id, calibration, AS_OF, ids)
+        self.assertEqual(holdout.loc[traveller.id, "purchases"], 2)
+        self.assertAlmostEqual(holdout.loc[traveller.id, "amount"], 300.0 / 2 + 40.0)
+        # 10 and 20 days after the calibration date: weeks 2 and 3; the regular's order 30 days before
+        # the As Of date is on the calibration date itself, not after it.
+        weeks = store.read_holdout_weeks(self.env.cr, self.env.company.id, calibration, AS_OF, ids)
+        self.assertEqual(weeks.to_dict(), {2: 1.0, 3: 1.0})
 
     def test_orders_of_another_company_are_left_out(self):
         other_company = self.env["res.company"].create({"name": "Sister company"})
