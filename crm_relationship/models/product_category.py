@@ -32,10 +32,22 @@ class ProductCategory(models.Model):
         if any(category.rel_own_margin and not 0 <= category.rel_margin <= 100 for category in self):
             raise ValidationError(self.env._("A category's gross margin is between 0% and 100%."))
 
+    @api.onchange("rel_own_margin")
+    def _onchange_rel_own_margin(self):
+        # A category that takes a margin of its own starts from the one it used so far.
+        for category in self.filtered(lambda c: c.rel_own_margin and not c.rel_margin):
+            category.rel_margin = (
+                category.parent_id.rel_margin_used if category.parent_id else category._rel_default_margin()
+            )
+
+    @api.model
+    def _rel_default_margin(self):
+        # sudo: system parameters are the administrators'; the default margin is shown to whoever reads it
+        return float(self.env["ir.config_parameter"].sudo().get_param("crm_relationship.value_margin", 30.0))
+
     @api.depends("rel_own_margin", "rel_margin", "parent_id.rel_margin_used")
     def _compute_rel_margin_used(self):
-        # sudo: system parameters are the administrators'; the default margin is shown to whoever reads it
-        default = float(self.env["ir.config_parameter"].sudo().get_param("crm_relationship.value_margin", 30.0))
+        default = self._rel_default_margin()
         for category in self:
             if category.rel_own_margin:
                 category.rel_margin_used = category.rel_margin

@@ -8,7 +8,7 @@ import numpy as np
 from odoo import Command
 from odoo.addons.crm_relationship.analytics import bgnbd, clv, store
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from .common_roles import RolesMixin
 
@@ -140,6 +140,13 @@ class TestCategoryMargin(RolesMixin, TransactionCase):
         self.chairs.invalidate_recordset()
         self.assertFalse(self.chairs.rel_own_margin)
         self.assertEqual(self.chairs.rel_margin_used, 50.0)
+
+    def test_ticking_own_margin_starts_from_the_inherited_one(self):
+        with Form(self.chairs.with_user(self.catalogue_manager)) as form:
+            form.rel_own_margin = True
+            self.assertEqual(form.rel_margin, 50.0)
+            form.rel_margin = 45.0
+        self.assertEqual((self.chairs.rel_own_margin, self.chairs.rel_margin_used), (True, 45.0))
 
     def test_margin_out_of_range_is_refused(self):
         for margin in (-5.0, 120.0):
