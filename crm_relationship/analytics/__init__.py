@@ -7,6 +7,7 @@ between PostgreSQL and pandas on a plain cursor.
 """
 
 from . import bgnbd
+from . import churn
 from . import clv
 from . import gamma_gamma
 from . import rfm

@@ -230,3 +230,84 @@ def read_holdout(cr, company_id, calibration, as_of, partner_ids):
         cr, HOLDOUT_QUERY, params, {"partner_id": "int64", "purchases": "float64", "amount": "float64"}
     )
     return frame.set_index("partner_id").reindex(pd.Index(partner_ids, name="partner_id"), fill_value=0.0)
+
+
+HOLDOUT_WEEKS_QUERY = """
+    SELECT (day - %(calibration)s::date - 1) / 7 + 1 AS week, COUNT(*)::float8 AS purchases
+      FROM (
+            SELECT DISTINCT p.commercial_partner_id, so.date_order::date AS day
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s
+               AND so.date_order > %(calibration_end)s AND so.date_order <= %(as_of_end)s
+               AND p.commercial_partner_id = ANY(%(partners)s)
+           ) occasion
+  GROUP BY 1
+"""
+
+
+def read_holdout_weeks(cr, company_id, calibration, as_of, partner_ids):
+    """Purchase occasions of the customer entities ``partner_ids`` in each week after the date
+    ``calibration`` (week 1 its first seven days) up to the date ``as_of``, indexed by week."""
+    params = {
+        "company": company_id,
+        "calibration": calibration,
+        "calibration_end": datetime.combine(calibration, dtime.max),
+        "as_of_end": datetime.combine(as_of, dtime.max),
+        "partners": [int(partner_id) for partner_id in partner_ids],
+    }
+    frame = bulk.read_frame(cr, HOLDOUT_WEEKS_QUERY, params, {"week": "int64", "purchases": "float64"})
+    return frame.set_index("week")["purchases"]
+
+
+# The margin of each product category in percent: its own, else its nearest parent's, else NULL (the
+# Settings' margin applies).
+CATEGORY_MARGINS_QUERY = """
+    SELECT c.id AS categ_id,
+           (SELECT a.rel_margin
+              FROM product_category a
+             WHERE a.rel_own_margin AND c.parent_path LIKE a.parent_path || '%%'
+          ORDER BY length(a.parent_path) DESC
+             LIMIT 1) AS margin
+      FROM product_category c
+"""
+MARGINS_QUERY = f"""
+    WITH category AS ({CATEGORY_MARGINS_QUERY}),
+    line AS (
+        SELECT p.commercial_partner_id AS partner_id,
+               GREATEST(sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1), 0) AS amount,
+               COALESCE(category.margin, %(default)s) / 100.0 AS margin
+          FROM sale_order_line sol
+          JOIN sale_order so ON so.id = sol.order_id
+          JOIN res_partner p ON p.id = so.partner_id
+          JOIN product_product pp ON pp.id = sol.product_id
+          JOIN product_template pt ON pt.id = pp.product_tmpl_id
+     LEFT JOIN category ON category.categ_id = pt.categ_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order <= %(as_of_end)s
+           AND sol.display_type IS NULL
+    )
+    SELECT partner_id, SUM(amount)::float8 AS weight,
+           (SUM(amount * margin) / NULLIF(SUM(amount), 0))::float8 AS margin
+      FROM line
+  GROUP BY partner_id
+    HAVING SUM(amount) > 0
+"""
+
+
+def has_category_margins(cr):
+    """Whether any product category carries a margin of its own."""
+    cr.execute("SELECT EXISTS (SELECT 1 FROM product_category WHERE rel_own_margin)")
+    return cr.fetchone()[0]
+
+
+def read_margins(cr, company_id, as_of, default):
+    """Each customer entity's margin (a fraction): the margins of the categories of what they bought
+    from ``company_id`` up to the date ``as_of``, weighted by the untaxed amounts in company currency
+    (lines of negative amount, such as discounts and returns, weigh nothing), ``default`` percent
+    for categories without one. Also the weight (what they bought), indexed by partner id; customers
+    who bought nothing of positive amount are left out."""
+    params = {"company": company_id, "as_of_end": datetime.combine(as_of, dtime.max), "default": default}
+    frame = bulk.read_frame(
+        cr, MARGINS_QUERY, params, {"partner_id": "int64", "weight": "float64", "margin": "float64"}
+    )
+    return frame.set_index("partner_id")

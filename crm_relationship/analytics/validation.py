@@ -4,6 +4,8 @@ customers did in the holdout period, column-wise over all customers."""
 import numpy as np
 import pandas as pd
 
+from . import bgnbd
+
 # Repeat purchases in calibration from which customers share one group in the comparison (7+).
 TOP_BUCKET = 7
 
@@ -43,6 +45,25 @@ def compare(x, predicted, actual, expected_spend, holdout_amount):
         id_vars=["kind", "bucket", "customer_count"], value_vars=["predicted", "actual"], var_name="series"
     )
     return summary, lines.sort_values(["kind", "bucket", "series"], ascending=[True, True, False], ignore_index=True)
+
+
+def weekly_cumulative(params, weeks, x, t_x, T, actual_by_week):
+    """Cumulative repeat purchases of the calibration customers by the end of each holdout week,
+    predicted (BG/NBD's conditional expectation, one vectorised evaluation per week over the distinct
+    histories) and actual (``actual_by_week``: purchase occasions indexed by week 1..``weeks``).
+
+    Returns a lines frame like ``compare``'s, of kind "weekly", with the week in ``week``."""
+    histories = np.column_stack([np.asarray(v, dtype=float) for v in (x, t_x, T)])
+    keys, counts = np.unique(histories, axis=0, return_counts=True) if len(histories) else (np.zeros((0, 3)), [])
+    kx, kt, kT = keys.T
+    predicted = [
+        float(np.dot(bgnbd.expected_purchases(params, week, kx, kt, kT), counts)) for week in range(1, weeks + 1)
+    ]
+    actual = pd.Series(actual_by_week, dtype=float).reindex(range(1, weeks + 1), fill_value=0.0).cumsum()
+    frame = pd.DataFrame({"week": range(1, weeks + 1), "predicted": predicted, "actual": actual.to_numpy()})
+    lines = frame.melt(id_vars=["week"], value_vars=["predicted", "actual"], var_name="series")
+    lines = lines.assign(kind="weekly", bucket=0, customer_count=len(histories))
+    return lines.sort_values(["week", "series"], ascending=[True, False], ignore_index=True)
 
 
 def spend_frequency_correlation(x, m):

@@ -23,6 +23,8 @@ from . import crm_relationship_retention
 from . import crm_relationship_analysis
 from . import crm_relationship_analysis_validation
 from . import crm_relationship_analysis_validation_line
+from . import crm_relationship_cohort_report
+from . import product_category
 from . import crm_relationship_recommendation
 from . import ir_http
 from . import crm_relationship_privacy_erasure

@@ -11,7 +11,7 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..analytics import bgnbd, bulk, clv, gamma_gamma, scoring, store, validation
+from ..analytics import bgnbd, bulk, churn, clv, gamma_gamma, scoring, store, validation
 
 _logger = logging.getLogger(__name__)
 
@@ -64,7 +64,19 @@ class CrmRelationshipAnalysis(models.Model):
     reliability_note = fields.Text(compute="_compute_reliability_note")
     value_horizon_months = fields.Integer(string="Lifetime Value Horizon (months)", readonly=True)
     value_discount_rate = fields.Float(string="Annual Discount Rate (%)", readonly=True, digits=(16, 2))
-    value_margin = fields.Float(string="Gross Margin (%)", readonly=True, digits=(16, 2))
+    value_margin = fields.Float(
+        string="Gross Margin (%)",
+        readonly=True,
+        digits=(16, 2),
+        help="The Settings' margin, for what is sold in product categories without a margin of their own.",
+    )
+    value_margin_mean = fields.Float(
+        string="Average Margin (%)",
+        readonly=True,
+        digits=(16, 2),
+        help="The margin the lifetime values counted, over all customers weighted by what they bought: each "
+        "customer's is that of the product categories of their purchases.",
+    )
     _chunk_size_positive = models.Constraint("CHECK(chunk_size > 0)", "The chunk size must be positive.")
 
     @api.depends("date_as_of", "create_date", "holdout_weeks")
@@ -134,8 +146,10 @@ class CrmRelationshipAnalysis(models.Model):
             self.write({"state": "running", "date_start": fields.Datetime.now()} if not resumed else {})
             self._commit()
             messages = self._analyse()
-            retention = self.env["crm.relationship.retention"]._schedule_for_company(self.company_id)
-            messages.append(self.env._("Retention: %s", retention.activity_message()))
+            if not self.holdout_weeks:
+                # A validation run changes no customer's figures: nothing to plan from it.
+                retention = self.env["crm.relationship.retention"]._schedule_for_company(self.company_id)
+                messages.append(self.env._("Retention: %s", retention.activity_message()))
             self.write(
                 {
                     "state": "done",
@@ -229,7 +243,8 @@ class CrmRelationshipAnalysis(models.Model):
 
         messages += self._fit(customers)
         # What needs every customer at once: value, quintile scores and the rank of each customer's value.
-        customers, frequent_from = scoring.score_customer_base(customers, self.value_margin / 100)
+        customers, frequent_from = scoring.score_customer_base(customers, self._customer_margins(customers))
+        self._estimate_losses(customers)
         # The rest, a chunk of customers at a time: attitude, segment, stage, quadrant, health, writing.
         self._score_and_write(customers, frequent_from)
         return messages
@@ -248,6 +263,9 @@ class CrmRelationshipAnalysis(models.Model):
             if not bg.converged:
                 messages.append(self.env._("The BG/NBD fit did not fully converge; its estimates are approximate."))
             customers["alive"] = bgnbd.probability_alive(bg, x, t_x, T)
+            customers["lost"] = churn.probability_lost(bg, churn.WEEKS_90_DAYS, customers["alive"], x, T)
+            # The fit itself, for what a validation run predicts week by week.
+            customers.attrs["bgnbd"] = bg
             customers["expected"] = bgnbd.expected_purchases(bg, horizon_weeks, x, t_x, T)
             customers["discounted"] = clv.discounted_purchases(
                 bg, self.value_horizon_months, self.value_discount_rate / 100, x, t_x, T
@@ -291,6 +309,23 @@ class CrmRelationshipAnalysis(models.Model):
                 )
             )
         return messages
+
+    def _customer_margins(self, customers):
+        """Each customer's margin (a fraction, indexed like ``customers``): that of the product categories
+        they bought, weighted by the amounts, or the Settings' margin when no category has one of its own.
+        Stores the base's average on the run."""
+        default = self.value_margin
+        with self._read_cursor() as cr:
+            by_category = store.has_category_margins(cr)
+            margins = store.read_margins(cr, self.company_id.id, self.date_as_of, default) if by_category else None
+        if margins is None or margins.empty:
+            self.value_margin_mean = default
+            return default / 100
+        margins = margins.reindex(customers.index)
+        weights = margins["weight"].fillna(0.0)
+        mean = (margins["margin"] * weights).sum() / weights.sum() if weights.sum() > 0 else default / 100
+        self.value_margin_mean = mean * 100
+        return margins["margin"].fillna(default / 100)
 
     def _value_settings(self):
         """The Settings' lifetime value horizon (months), annual discount rate and margin (percent)."""

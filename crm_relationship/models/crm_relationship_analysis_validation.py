@@ -3,15 +3,16 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..analytics import store, validation
+from ..analytics import churn, scoring, store, validation
 
 # Customers from which quintiles and model estimates mean something.
 MIN_CUSTOMERS = 50
 
 
 class CrmRelationshipAnalysis(models.Model):
-    """Validation runs of the relationship analysis: the models fitted on the orders up to a calibration
-    date predict the weeks after it, against what the customers really did."""
+    """What a run tells beyond the customers' figures. Validation runs: the models fitted on the orders up
+    to a calibration date predict the weeks after it, against what the customers really did. And the churn
+    outlook of a normal run: the customers it expects to lose in the next 90 days, and their revenue."""
 
     _inherit = "crm.relationship.analysis"
 
@@ -37,7 +38,35 @@ class CrmRelationshipAnalysis(models.Model):
     validation_predicted_spend = fields.Float(string="Predicted Spend per Purchase", readonly=True, digits=(16, 2))
     validation_actual_spend = fields.Float(string="Actual Spend per Purchase", readonly=True, digits=(16, 2))
     validation_line_ids = fields.One2many(
-        "crm.relationship.analysis.validation.line", "analysis_id", string="Comparison", readonly=True
+        "crm.relationship.analysis.validation.line",
+        "analysis_id",
+        string="Comparison",
+        readonly=True,
+        domain=[("kind", "!=", "weekly")],
+    )
+    validation_weekly_line_ids = fields.One2many(
+        "crm.relationship.analysis.validation.line",
+        "analysis_id",
+        string="Cumulative by Week",
+        readonly=True,
+        domain=[("kind", "=", "weekly")],
+    )
+
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    churn_estimated = fields.Boolean(readonly=True)
+    churn_expected_lost = fields.Float(
+        string="Customers Expected Lost in 90 Days",
+        readonly=True,
+        digits=(16, 2),
+        help="Sum over the customers of the probability that they are still active today and stop buying "
+        "in the next 90 days, from the BG/NBD model of this run.",
+    )
+    churn_revenue_at_stake = fields.Monetary(
+        string="Revenue at Stake",
+        readonly=True,
+        currency_field="currency_id",
+        help="Revenue of the next 12 months that these customers would bring if they stayed active, each "
+        "weighted by the probability of losing them in the next 90 days.",
     )
 
     @api.depends("date_as_of", "holdout_weeks")
@@ -55,7 +84,7 @@ class CrmRelationshipAnalysis(models.Model):
         """A validation run: fit on the calibration period, predict the holdout weeks, compare with what
         the calibration customers did there, and store the comparison on the run. No customer's figures
         or recommendations change."""
-        self.validation_line_ids.unlink()
+        (self.validation_line_ids | self.validation_weekly_line_ids).unlink()
         customers = self._read_customers(self.date_calibration)
         self.write({"customer_count": len(customers), "order_count": int(customers["orders"].sum())})
         if len(customers) < 2:
@@ -89,8 +118,16 @@ class CrmRelationshipAnalysis(models.Model):
             holdout["amount"],
         )
         self.write({f"validation_{name}": value for name, value in summary.items()})
+        with self._read_cursor() as cr:
+            by_week = store.read_holdout_weeks(
+                cr, self.company_id.id, self.date_calibration, self.date_as_of, customers.index.to_numpy()
+            )
+        weekly = validation.weekly_cumulative(
+            customers.attrs["bgnbd"], self.holdout_weeks, *scoring.purchase_history(customers), by_week
+        )
         self.env["crm.relationship.analysis.validation.line"].create(
             [dict(row, analysis_id=self.id) for row in lines.to_dict("records")]
+            + [dict(row, analysis_id=self.id) for row in weekly.to_dict("records")]
         )
         if abs(summary["error_percent"]) > 20:
             messages.append(
@@ -109,8 +146,30 @@ class CrmRelationshipAnalysis(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_relationship.crm_relationship_analysis_validation_line_action"
         )
-        action["domain"] = [("analysis_id", "=", self.id)]
+        action["domain"] = [("analysis_id", "=", self.id), ("kind", "!=", "weekly")]
         return action
+
+    def action_open_validation_weekly_chart(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_relationship.crm_relationship_analysis_validation_weekly_action"
+        )
+        action["domain"] = [("analysis_id", "=", self.id), ("kind", "=", "weekly")]
+        action["name"] = self.name
+        return action
+
+    # ------------------------------------------------------------------ churn outlook
+    def _estimate_losses(self, customers):
+        """The expected number of customers lost in the next 90 days and the revenue at stake, from each
+        customer's probability of being lost (``lost``, by ``_fit``) and 12-month revenue forecast; nothing
+        when BG/NBD could not be fitted."""
+        if "lost" not in customers:
+            self.write({"churn_estimated": False, "churn_expected_lost": 0.0, "churn_revenue_at_stake": 0.0})
+            return
+        lost, at_stake = churn.losses(
+            customers["lost"].to_numpy(), customers["alive"].to_numpy(), customers["clv"].to_numpy()
+        )
+        self.write({"churn_estimated": True, "churn_expected_lost": lost, "churn_revenue_at_stake": at_stake})
 
     # ------------------------------------------------------------------ how far the figures can be trusted
     @api.depends("state", "customer_count")

@@ -2,8 +2,10 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
+import numpy as np
+
 from odoo import Command
-from odoo.addons.crm_relationship.analytics import bgnbd
+from odoo.addons.crm_relationship.analytics import bgnbd, store
 from odoo.tests import TransactionCase, tagged
 
 # In the past, so that orders committed by other tests (dated today) are not part of these runs.
@@ -61,6 +63,54 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertEqual(refunder.rel_clv_value, 0.0)
         self.assertTrue(0 <= refunder.rel_health <= 100)
 
+    def test_zero_amount_orders(self):
+        """Free orders (samples, replacements) are purchase occasions worth nothing."""
+        sampler = self.env["res.partner"].create({"name": "Sampling Sue"})
+        self._order(sampler, 120, 0.0)
+        self._order(sampler, 60, 0.0)
+        mixed = self.env["res.partner"].create({"name": "Mixed Max"})
+        self._order(mixed, 90, 0.0)
+        self._order(mixed, 45, 40.0)
+        run = self._run()
+        self.assertEqual((sampler.rel_rfm_frequency, sampler.rel_rfm_monetary), (2, 0.0))
+        self.assertEqual((sampler.rel_clv_value, sampler.rel_lifetime_value), (0.0, 0.0))
+        self.assertEqual((mixed.rel_rfm_frequency, mixed.rel_rfm_monetary), (2, 40.0))
+        self.assertGreaterEqual(mixed.rel_lifetime_value, 0.0)
+        for partner in sampler | mixed:
+            self.assertTrue(0 <= partner.rel_health <= 100)
+            self.assertTrue(0 <= partner.rel_clv_probability_alive <= 1)
+        self.assertTrue(run.churn_estimated)
+        self.assertTrue(0 <= run.churn_expected_lost <= run.customer_count)
+        self.assertGreaterEqual(run.churn_revenue_at_stake, 0.0)
+
+    def test_only_negative_orders(self):
+        """A customer whose only order is a return has spent less than nothing and is worth nothing."""
+        returner = self.env["res.partner"].create({"name": "Returning Ray"})
+        self._order(returner, 30, -40.0)
+        self._run()
+        self.assertEqual((returner.rel_rfm_frequency, returner.rel_rfm_monetary), (1, -40.0))
+        self.assertEqual((returner.rel_clv_value, returner.rel_lifetime_value), (0.0, 0.0))
+        self.assertLess(returner.rel_value_rank, min(self.regulars.mapped("rel_value_rank")))
+        self.assertTrue(0 <= returner.rel_health <= 100)
+
+    def test_customers_with_one_order_among_regulars(self):
+        """One order gives no repeat purchase: the models still give defined, bounded figures."""
+        newcomer, oldtimer = self.env["res.partner"].create([{"name": "New Nell"}, {"name": "Old Otto"}])
+        self._order(newcomer, 20, 30.0)
+        self._order(oldtimer, 600, 30.0)
+        self._run()
+        for partner in newcomer | oldtimer:
+            with self.subTest(partner=partner.name):
+                self.assertEqual(partner.rel_rfm_frequency, 1)
+                self.assertTrue(0 <= partner.rel_clv_probability_alive <= 1)
+                self.assertGreaterEqual(partner.rel_clv_expected_purchases, 0.0)
+                self.assertGreaterEqual(partner.rel_lifetime_value, 0.0)
+                self.assertTrue(0 <= partner.rel_health <= 100)
+        self.assertEqual(newcomer.rel_lifecycle_stage, "new")
+        self.assertEqual(oldtimer.rel_lifecycle_stage, "lapsed")
+        # Who bought once long ago is expected to buy less than who bought once last month.
+        self.assertLess(oldtimer.rel_clv_expected_purchases, newcomer.rel_clv_expected_purchases)
+
     def test_orders_in_another_currency_count_in_company_currency(self):
         company_currency = self.env.company.currency_id
         other = self.env["res.currency"].search(
@@ -77,6 +127,31 @@ class TestAnalysisBadInput(TransactionCase):
         self.assertAlmostEqual(order.amount_untaxed, 300.0)
         self._run()
         self.assertAlmostEqual(traveller.rel_rfm_monetary, 150.0)
+
+    def test_holdout_counts_another_currency_in_company_currency(self):
+        """What a validation run compares its predictions with: occasions and spend after the calibration
+        date, in company currency, and the week of the holdout each falls in."""
+        other = self.env["res.currency"].search(
+            [("id", "!=", self.env.company.currency_id.id), ("active", "in", [True, False])], limit=1
+        )
+        other.active = True
+        (other | self.env.company.currency_id).rate_ids.unlink()
+        self.env["res.currency.rate"].create({"currency_id": other.id, "name": date(2010, 1, 1), "rate": 2.0})
+        pricelist = self.env["product.pricelist"].create({"name": "Foreign prices", "currency_id": other.id})
+        traveller = self.env["res.partner"].create({"name": "Travelling Tess"})
+        self._order(traveller, 100, 50.0)
+        self._order(traveller, 20, 300.0, pricelist_id=pricelist.id)
+        self._order(traveller, 10, 40.0)
+        calibration = AS_OF - timedelta(days=30)
+        self.env.flush_all()
+        ids = np.array([traveller.id, self.regulars[0].id])
+        holdout = store.read_holdout(self.env.cr, self.env.company.id, calibration, AS_OF, ids)
+        self.assertEqual(holdout.loc[traveller.id, "purchases"], 2)
+        self.assertAlmostEqual(holdout.loc[traveller.id, "amount"], 300.0 / 2 + 40.0)
+        # 10 and 20 days after the calibration date: weeks 2 and 3; the regular's order 30 days before
+        # the As Of date is on the calibration date itself, not after it.
+        weeks = store.read_holdout_weeks(self.env.cr, self.env.company.id, calibration, AS_OF, ids)
+        self.assertEqual(weeks.to_dict(), {2: 1.0, 3: 1.0})
 
     def test_orders_of_another_company_are_left_out(self):
         other_company = self.env["res.company"].create({"name": "Sister company"})

@@ -2,7 +2,9 @@
 
 from datetime import date, datetime, timedelta
 
-from odoo.addons.crm_relationship.analytics import validation
+import pandas as pd
+
+from odoo.addons.crm_relationship.analytics import bgnbd, validation
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import BaseCase, TransactionCase, tagged
 
@@ -38,6 +40,21 @@ class TestValidationCompare(BaseCase):
         self.assertEqual(rows["spend", 0, "actual"].customer_count, 1)
         self.assertEqual(rows["spend", 7, "actual"].value, 20.0)
         self.assertEqual(rows["spend", 7, "predicted"].value, 30.0)
+
+    def test_weekly_cumulative_by_hand(self):
+        """Three customers; 1 purchase in week 1 and 2 in week 3 of a 4-week holdout."""
+        params = bgnbd.BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0, converged=True)
+        x, t_x, T = [0, 1, 1], [0, 3, 3], [6, 6, 6]
+        lines = validation.weekly_cumulative(params, 4, x, t_x, T, pd.Series({1: 1.0, 3: 2.0}))
+        self.assertEqual(len(lines), 8)
+        self.assertEqual(set(lines["kind"]), {"weekly"})
+        self.assertEqual(set(lines["customer_count"]), {3})
+        actual = lines[lines["series"] == "actual"].set_index("week")["value"]
+        self.assertEqual(actual.to_dict(), {1: 1.0, 2: 1.0, 3: 3.0, 4: 3.0})
+        predicted = lines[lines["series"] == "predicted"].set_index("week")["value"]
+        for week in (1, 2, 3, 4):
+            by_hand = sum(float(bgnbd.expected_purchases(params, week, *h)) for h in zip(x, t_x, T, strict=True))
+            self.assertAlmostEqual(predicted[week], by_hand, places=10)
 
     def test_spend_frequency_correlation(self):
         self.assertAlmostEqual(validation.spend_frequency_correlation([1, 2, 3, 0], [10, 20, 30, 99]), 1.0)
@@ -106,6 +123,15 @@ class TestValidationRun(RolesMixin, TransactionCase):
         )
         if abs(run.validation_error_percent) > 20:
             self.assertIn("not reliable", run.message)
+        # Cumulative repeat purchases at the end of each of the 12 weeks, predicted and actual.
+        weekly = run.validation_weekly_line_ids
+        self.assertEqual(len(weekly), 24)
+        self.assertEqual(sorted(set(weekly.mapped("week"))), list(range(1, 13)))
+        for series in ("predicted", "actual"):
+            values = weekly.filtered(lambda line, series=series: line.series == series).sorted("week").mapped("value")
+            self.assertEqual(values, sorted(values))
+            total = run.validation_actual_repeat if series == "actual" else run.validation_predicted_repeat
+            self.assertAlmostEqual(values[-1], total, delta=max(0.05 * total, 0.1))
         # No customer's figures moved, and their date is still that of the normal run.
         self.assertEqual(self._figures(), before)
         self.assertEqual(self.customers[0].with_user(self.relationship_user).rel_analysed_on, AS_OF)
@@ -117,6 +143,14 @@ class TestValidationRun(RolesMixin, TransactionCase):
         self.assertEqual(
             self.env[action["res_model"]].with_user(self.relationship_user).search_count(action["domain"]), len(lines)
         )
+        weekly_action = as_user.action_open_validation_weekly_chart()
+        self.assertEqual(
+            self.env[weekly_action["res_model"]]
+            .with_user(self.relationship_user)
+            .search_count(weekly_action["domain"]),
+            24,
+        )
+        self.assertEqual(weekly_action["views"][0][1], "graph")
 
     def test_validation_without_history_or_without_holdout_purchases(self):
         before = self._figures()
@@ -125,8 +159,16 @@ class TestValidationRun(RolesMixin, TransactionCase):
         self.assertIn("Too little history", too_early.message)
         nothing_after = self._validate(8, as_of=AS_OF + timedelta(weeks=8))
         self.assertIn("None of the customers bought after", nothing_after.message)
+        # One sentence each, and no retention planned from a run that changes no figures.
+        self.assertEqual(
+            too_early.message,
+            f"Too little history before {too_early.date_calibration} to fit the models: hold out fewer weeks.",
+        )
+        self.assertEqual(nothing_after.message.count("\n"), 0)
         for run in too_early | nothing_after:
             self.assertFalse(run.validation_line_ids)
+            self.assertFalse(run.validation_weekly_line_ids)
+            self.assertFalse(run.bgnbd_r)
             self.assertFalse(run.validation_actual_repeat)
             self.assertFalse(run.validation_predicted_repeat)
         self.assertEqual(self._figures(), before)
