@@ -51,7 +51,7 @@ class CrmRelationshipRecommendation(models.Model):
         string="Matches",
         help="What the customer told us that raised this product: an interest or an open need.",
     )
-    reason = fields.Char(compute="_compute_reason")
+    reason = fields.Text(compute="_compute_reason")
 
     # Also the index by customer, through which each run compares its recommendations with the stored ones.
     _partner_rank_unique = models.UniqueIndex("(partner_id, rank)", "A customer has one recommendation per rank.")
@@ -75,10 +75,12 @@ class CrmRelationshipRecommendation(models.Model):
     def _portal_reason(self):
         """The sentence the customer reads on their order page and in the follow-up email."""
         self.ensure_one()
+        # the names the customer knows, without our internal references
+        line = self.with_context(display_default_code=False)
         return self.env._(
             "Customers who bought %(anchor)s also bought %(product)s.",
-            anchor=self.anchor_product_id.display_name,
-            product=self.product_id.display_name,
+            anchor=line.anchor_product_id.display_name,
+            product=line.product_id.display_name,
         )
 
     def action_add_to_order(self):
