@@ -59,18 +59,29 @@ class CrmRelationshipRecommendation(models.Model):
     @api.depends("product_id", "anchor_product_id", "lift", "match")
     def _compute_reason(self):
         for line in self:
-            reason = self.env._(
-                "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s.",
-                anchor=line.anchor_product_id.display_name,
-                lift=line.lift,
-                product=line.product_id.display_name,
-            )
-            category = line.product_id.categ_id.display_name
+            values = {
+                "anchor": line.anchor_product_id.display_name,
+                "lift": line.lift,
+                "product": line.product_id.display_name,
+                "category": line.product_id.categ_id.display_name,
+            }
             if line.match == "need":
-                reason += " " + self.env._("It answers their open need in %(category)s.", category=category)
+                line.reason = self.env._(
+                    "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s. "
+                    "It answers their open need in %(category)s.",
+                    **values,
+                )
             elif line.match == "interest":
-                reason += " " + self.env._("They told us %(category)s interests them.", category=category)
-            line.reason = reason
+                line.reason = self.env._(
+                    "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s. "
+                    "They told us %(category)s interests them.",
+                    **values,
+                )
+            else:
+                line.reason = self.env._(
+                    "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s.",
+                    **values,
+                )
 
     def _portal_reason(self):
         """The sentence the customer reads on their order page and in the follow-up email."""
