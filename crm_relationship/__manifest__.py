@@ -11,6 +11,7 @@
     "data": [
         "security/crm_relationship_security.xml",
         "security/ir.model.access.csv",
+        "security/crm_relationship_recommendation_security.xml",
         "views/crm_relationship_menus.xml",
         "security/crm_complaint_security.xml",
         "data/crm_complaint_data.xml",
@@ -39,6 +40,9 @@
         "views/crm_relationship_portal_templates.xml",
         "views/crm_complaint_portal_templates.xml",
         "views/crm_relationship_nps_portal_templates.xml",
+        "data/crm_relationship_cross_sell_data.xml",
+        "views/sale_order_views.xml",
+        "views/sale_order_portal_templates.xml",
     ],
     "assets": {
         "web.assets_frontend": [
@@ -51,6 +55,7 @@
     "demo": [
         "demo/crm_complaint_demo.xml",
         "demo/crm_relationship_demo.xml",
+        "demo/crm_relationship_cross_sell_demo.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "application": True,

@@ -31,3 +31,5 @@ from . import crm_relationship_privacy_erasure
 from . import crm_relationship_erasure
 from . import crm_relationship_erasure_line
 from . import crm_relationship_privacy_export
+from . import sale_order
+from . import crm_relationship_cross_sell

@@ -41,6 +41,8 @@ class OutreachResult:
             "call_planned": self.env._("a call is already planned"),
             "recently_surveyed": self.env._("surveyed recently"),
             "no_template": self.env._("email template missing"),
+            "no_recommendation": self.env._("nothing to recommend"),
+            "same_customer": self.env._("another order of the same customer followed up"),
         }
 
     def message(self):

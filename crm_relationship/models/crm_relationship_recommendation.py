@@ -3,6 +3,7 @@ import pandas as pd
 from scipy import sparse
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..analytics import bulk
@@ -10,6 +11,11 @@ from ..analytics import bulk
 TOP_PRODUCTS = 500
 MIN_PAIR_CUSTOMERS = 3
 RECOMMENDATIONS_PER_CUSTOMER = 5
+# What the customer told us raises a product's score: a product of a category they are interested in by
+# half, one of a category of their open need by as much again (both add up).
+INTEREST_BOOST = 0.5
+NEED_BOOST = 1.0
+MATCHES = [("interest", "Their Interest"), ("need", "Their Open Need")]
 # Cells (customers x products) of the dense blocks scored at once: bounds the memory of scoring.
 SCORING_CELLS = 250_000
 # A block of recommendations, as scored and as stored (``id`` aside).
@@ -19,6 +25,7 @@ BLOCK_COLUMNS = {
     "product_id": "int32",
     "anchor_product_id": "int32",
     "lift": "float64",
+    "match": "object",
 }
 
 
@@ -39,20 +46,77 @@ class CrmRelationshipRecommendation(models.Model):
     )
     rank = fields.Integer(required=True)
     lift = fields.Float(digits=(16, 2), help="How many times more often the two are bought together than by chance.")
-    reason = fields.Char(compute="_compute_reason")
+    match = fields.Selection(
+        MATCHES,
+        string="Matches",
+        help="What the customer told us that raised this product: an interest or an open need.",
+    )
+    reason = fields.Text(compute="_compute_reason")
 
     # Also the index by customer, through which each run compares its recommendations with the stored ones.
     _partner_rank_unique = models.UniqueIndex("(partner_id, rank)", "A customer has one recommendation per rank.")
 
-    @api.depends("product_id", "anchor_product_id", "lift")
+    @api.depends("product_id", "anchor_product_id", "lift", "match")
     def _compute_reason(self):
         for line in self:
-            line.reason = self.env._(
-                "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s.",
-                anchor=line.anchor_product_id.display_name,
-                lift=line.lift,
-                product=line.product_id.display_name,
+            values = {
+                "anchor": line.anchor_product_id.display_name,
+                "lift": line.lift,
+                "product": line.product_id.display_name,
+                "category": line.product_id.categ_id.display_name,
+            }
+            if line.match == "need":
+                line.reason = self.env._(
+                    "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s. "
+                    "It answers their open need in %(category)s.",
+                    **values,
+                )
+            elif line.match == "interest":
+                line.reason = self.env._(
+                    "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s. "
+                    "They told us %(category)s interests them.",
+                    **values,
+                )
+            else:
+                line.reason = self.env._(
+                    "Customers who buy %(anchor)s are %(lift).1f times more likely than others to buy %(product)s.",
+                    **values,
+                )
+
+    def _portal_reason(self):
+        """The sentence the customer reads on their order page and in the follow-up email."""
+        self.ensure_one()
+        # the names the customer knows, without our internal references
+        line = self.with_context(display_default_code=False)
+        return self.env._(
+            "Customers who bought %(anchor)s also bought %(product)s.",
+            anchor=line.anchor_product_id.display_name,
+            product=line.product_id.display_name,
+        )
+
+    def action_add_to_order(self):
+        """One click on a quotation: add the recommended product to it (``rel_order_id`` in the context names
+        the quotation; the user's own rights on it and on the recommendation decide)."""
+        self.ensure_one()
+        try:
+            order_id = int(self.env.context.get("rel_order_id") or 0)
+        except (TypeError, ValueError):
+            order_id = 0
+        order = self.env["sale.order"].browse(order_id).exists()
+        if not order:
+            raise UserError(self.env._("Save the quotation first, then add the recommended product."))
+        order.check_access("write")
+        if order.state not in ("draft", "sent"):
+            raise UserError(self.env._("Products are added to quotations only, not to confirmed or cancelled orders."))
+        if self not in order.rel_recommendation_ids:
+            raise UserError(
+                self.env._(
+                    "%(product)s is not recommended for this quotation's customer, or it is already on it.",
+                    product=self.product_id.display_name,
+                )
             )
+        self.env["sale.order.line"].create({"order_id": order.id, "product_id": self.product_id.id})
+        return True
 
     @api.model
     def _compute_for_analysis(self, analysis):
@@ -93,6 +157,73 @@ class CrmRelationshipRecommendation(models.Model):
             )
 
     @api.model
+    def _read_stated(self, analysis, products):
+        """What the customers told us, as sparse matrices: customer entity x category for their interests
+        and for the categories of their open needs, and category x product (a product counts in its
+        category and every parent of it), over the scored ``products``."""
+        stated_query = """
+            SELECT p.commercial_partner_id AS partner_id, rel.category_id, 1 AS kind
+              FROM res_partner_interest_category_rel rel
+              JOIN res_partner p ON p.id = rel.partner_id
+             UNION
+            SELECT n.commercial_partner_id, n.product_category_id, 2
+              FROM crm_relationship_need n
+             WHERE n.state = 'open' AND n.product_category_id IS NOT NULL
+               AND (n.company_id = %s OR n.company_id IS NULL)
+        """
+        category_query = """
+            SELECT pp.id AS product_id, unnest(string_to_array(rtrim(c.parent_path, '/'), '/'))::int AS category_id
+              FROM product_product pp
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN product_category c ON c.id = pt.categ_id
+             WHERE pp.id = ANY(%s)
+        """
+        with analysis._read_cursor() as cr:
+            stated = bulk.read_frame(
+                cr,
+                stated_query,
+                [analysis.company_id.id],
+                {"partner_id": "int32", "category_id": "int32", "kind": "int8"},
+            )
+            in_category = bulk.read_frame(
+                cr, category_query, [products.tolist()], {"product_id": "int32", "category_id": "int32"}
+            )
+        return stated, in_category
+
+    @api.model
+    def _stated_matrices(self, analysis, partners, products):
+        """Customers x products: 1 where a product is in a category the customer is interested in (first
+        matrix) or has an open need in (second), for the customers and products being scored."""
+        stated, in_category = self._read_stated(analysis, products)
+        categories = np.union1d(stated["category_id"].to_numpy(), in_category["category_id"].to_numpy())
+        by_category = sparse.csr_matrix(
+            (
+                np.ones(len(in_category), dtype=np.float32),
+                (
+                    np.searchsorted(categories, in_category["category_id"].to_numpy()),
+                    np.searchsorted(products, in_category["product_id"].to_numpy()),
+                ),
+            ),
+            shape=(len(categories), len(products)),
+        )
+        rows = np.searchsorted(partners, stated["partner_id"].to_numpy())
+        known = (rows < len(partners)) & (
+            partners[np.minimum(rows, len(partners) - 1)] == stated["partner_id"].to_numpy()
+        )
+        result = []
+        for kind in (1, 2):
+            keep = known & (stated["kind"].to_numpy() == kind)
+            told = sparse.csr_matrix(
+                (
+                    np.ones(int(keep.sum()), dtype=np.float32),
+                    (rows[keep], np.searchsorted(categories, stated["category_id"].to_numpy()[keep])),
+                ),
+                shape=(len(partners), len(categories)),
+            )
+            result.append(((told @ by_category) > 0).astype(np.float32).tocsr())
+        return result
+
+    @api.model
     def _score_blocks(self, analysis):
         """Score every customer against the co-purchase lift of the products, a block of customers at a
         time in ascending partner id: yield the block's last partner id and its recommendations."""
@@ -113,6 +244,7 @@ class CrmRelationshipRecommendation(models.Model):
             shape=matrix.shape,
         )
         del bought, partner_index, product_index
+        interests, needs = self._stated_matrices(analysis, partners, products)
         pairs = (matrix.T @ matrix).toarray().astype(float)
         singles = np.diag(pairs)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -124,6 +256,9 @@ class CrmRelationshipRecommendation(models.Model):
         for start in range(0, len(partners), rows):
             block = matrix[start : start + rows]
             scores = block @ lift
+            interest = interests[start : start + rows].toarray()
+            need = needs[start : start + rows].toarray()
+            scores *= 1.0 + INTEREST_BOOST * interest + NEED_BOOST * need
             scores[often[start : start + rows].toarray() > 0] = 0.0
             k = min(RECOMMENDATIONS_PER_CUSTOMER, scores.shape[1])
             best = np.argsort(-scores, axis=1)[:, :k]
@@ -137,6 +272,10 @@ class CrmRelationshipRecommendation(models.Model):
                 anchors = contributions.argmax(axis=1)
                 anchor_lift = contributions[np.arange(len(columns)), anchors]
                 keep = chosen > 0
+                picked = np.arange(len(columns))
+                match = np.where(
+                    need[picked, columns] > 0, "need", np.where(interest[picked, columns] > 0, "interest", None)
+                )
                 parts.append(
                     pd.DataFrame(
                         {
@@ -145,6 +284,7 @@ class CrmRelationshipRecommendation(models.Model):
                             "anchor_product_id": products[anchors[keep]],
                             "rank": rank + 1,
                             "lift": np.round(anchor_lift[keep], 2),
+                            "match": match[keep],
                         }
                     )
                 )
@@ -172,6 +312,9 @@ class CrmRelationshipRecommendation(models.Model):
             )
         )
         rows = np.array(cr.fetchall(), dtype=np.int64).reshape(-1, 2)
+        if "match" not in block:
+            # a block scored from purchases alone
+            block = block.assign(match=None)
         block = block[block["partner_id"].isin(rows[:, 0])]
         # Besides its customers, the run rewrites only the recommendations of partners analysed for its
         # company or for none.
@@ -179,7 +322,7 @@ class CrmRelationshipRecommendation(models.Model):
         stored = bulk.read_frame(
             cr,
             """
-            SELECT id, partner_id, rank, product_id, anchor_product_id, lift
+            SELECT id, partner_id, rank, product_id, anchor_product_id, lift, match
               FROM crm_relationship_recommendation
              WHERE partner_id > %s AND partner_id <= %s
             """,
@@ -200,19 +343,21 @@ class CrmRelationshipRecommendation(models.Model):
             (changed["product_id"] != old["product_id"])
             | (changed["anchor_product_id"] != old["anchor_product_id"])
             | (changed["lift"].round(2) != old["lift"].round(2))
+            | (changed["match"].fillna("") != old["match"].fillna(""))
         ]
         if len(changed):
             cr.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS crm_recommendation_changed"
-                " (id int, product_id int, anchor_product_id int, lift numeric) ON COMMIT DROP"
+                " (id int, product_id int, anchor_product_id int, lift numeric, match varchar) ON COMMIT DROP"
             )
             cr.execute("TRUNCATE crm_recommendation_changed")
-            columns = ["id", "product_id", "anchor_product_id", "lift"]
+            columns = ["id", "product_id", "anchor_product_id", "lift", "match"]
             bulk.write_frame(cr, "crm_recommendation_changed", changed[columns].astype({"id": "int64"}))
             cr.execute(
                 """
                 UPDATE crm_relationship_recommendation r
-                   SET product_id = c.product_id, anchor_product_id = c.anchor_product_id, lift = c.lift
+                   SET product_id = c.product_id, anchor_product_id = c.anchor_product_id, lift = c.lift,
+                       match = c.match
                   FROM crm_recommendation_changed c
                  WHERE r.id = c.id
                 """

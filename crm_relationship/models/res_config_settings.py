@@ -44,6 +44,18 @@ class ResConfigSettings(models.TransientModel):
         help="An at-risk customer gets a retention activity when their probability of still being active "
         "has dropped to this or lower.",
     )
+    rel_cross_sell_followup = fields.Boolean(
+        string="Follow Up Deliveries With Recommendations",
+        config_parameter="crm_relationship.cross_sell_followup",
+        help="After an order is delivered, email the customer the products that customers who bought the same "
+        "also bought, if they agreed to marketing by email, in their contact window.",
+    )
+    rel_cross_sell_delay_days = fields.Integer(
+        string="Follow-Up Delay (days)",
+        config_parameter="crm_relationship.cross_sell_delay_days",
+        default=3,
+        help="Days after an order is delivered before its customer gets the follow-up email.",
+    )
     rel_privacy_retention_years = fields.Integer(
         string="Retention of Accounting Records (years)",
         config_parameter="crm_relationship.privacy_retention_years",
@@ -113,6 +125,23 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(
                     self.env._("The survey delay is zero or more days, and surveys are at least one day apart.")
                 )
+
+    @api.constrains("rel_cross_sell_delay_days")
+    def _check_rel_cross_sell_delay(self):
+        for settings in self:
+            if settings.rel_cross_sell_delay_days < 0:
+                raise ValidationError(self.env._("The follow-up delay is zero or more days."))
+
+    def set_values(self):
+        """Switching the follow-up on starts it with the orders delivered from now on, not the history."""
+        params = self.env["ir.config_parameter"].sudo()
+        was_on = params.get_param("crm_relationship.cross_sell_followup") in ("True", "1")
+        result = super().set_values()
+        if self.rel_cross_sell_followup and not was_on:
+            params.set_param("crm_relationship.cross_sell_since", fields.Datetime.to_string(fields.Datetime.now()))
+        elif not self.rel_cross_sell_followup:
+            params.set_param("crm_relationship.cross_sell_since", False)
+        return result
 
     @api.constrains("rel_privacy_retention_years", "rel_privacy_export_file_limit_mb")
     def _check_rel_privacy_settings(self):

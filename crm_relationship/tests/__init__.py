@@ -31,3 +31,6 @@ from . import test_portal_nps
 from . import test_roles_anonymise
 from . import test_escalation_locale
 from . import test_unset_figures
+from . import test_cross_sell
+from . import test_cross_sell_followup
+from . import test_cross_sell_portal
