@@ -23,7 +23,11 @@ LABELS = {
         {"en_US": "Rewards I can claim", "zh_CN": "我可兑换的奖励"},
         ["Rewards I can claim", "My points history", "Points that expire soon", "more to reach"],
     ),
-    "referral": ("/my/loyalty", {"en_US": "Invite a friend", "zh_CN": "邀请好友"}, ["Invite a friend", "friends joined"]),
+    "referral": (
+        "/my/loyalty",
+        {"en_US": "Invite a friend", "zh_CN": "邀请好友"},
+        ["Invite a friend", "friends joined", "Share your link"],
+    ),
     "suggestions": (
         "/my/suggestions",
         {"en_US": "Suggest something", "zh_CN": "提出建议"},

@@ -49,7 +49,8 @@ class TestAnalysisLocale(TransactionCase):
         run = self._run_as(self.managers["en_US"])
         self.assertEqual(run.with_context(lang="en_US").name, "Analysis as of 2000-01-03")
         run.invalidate_recordset(["name"])  # each request computes it anew, in its reader's language
-        self.assertEqual(run.with_user(self.managers["zh_CN"]).with_context(lang="zh_CN").name, "截至 2000-01-03 的分析")
+        chinese = run.with_user(self.managers["zh_CN"]).with_context(lang="zh_CN")
+        self.assertEqual(chinese.name, "截至 2000-01-03 的分析")
 
     def test_the_scheduled_run_writes_in_the_language_of_its_user(self):
         """As the scheduler does: the job's server action, as the job's user with that user's context."""
