@@ -89,12 +89,20 @@ class CmrLoyaltyPortal(CustomerPortal):
                     reserved=f"{reserved:g}",
                 ),
                 "referral_url": f"{partner_sudo.get_base_url()}/referral/{partner_sudo._rel_get_referral_code()}",
-                "referral_count": partner_sudo._rel_referral_count(),
+                "referral_sentence": self._rel_referral_sentence(partner_sudo._rel_referral_count()),
                 "error": error,
                 "success": success_code(success),
             }
         )
         return values
+
+    def _rel_referral_sentence(self, count):
+        env = request.env
+        if not count:
+            return env._("Share your link: no friend has joined yet.")
+        if count == 1:
+            return env._("Share your link: 1 friend has joined so far.")
+        return env._("Share your link: %(count)s friends have joined so far.", count=count)
 
     @http.route(["/my/loyalty", "/my/loyalty/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_loyalty(self, page=1, success=None, **kw):

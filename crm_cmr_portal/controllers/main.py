@@ -23,8 +23,14 @@ class CmrReferralSignup(AuthSignupHome):
     @http.route("/referral/<string:code>", type="http", auth="public", website=True, sitemap=False)
     def rel_referral(self, code, **post):
         referrer = self._rel_referrer(code)
+        company = referrer.company_id.name or request.env.company.name
         values = {
             "referrer": referrer,
+            # whole sentences with their placeholders, so that each language orders them its own way
+            "invitation": request.env._("%(name)s invites you to %(company)s", name=referrer.name, company=company),
+            "closed_signup": request.env._(
+                "Accounts are created on invitation: ask %(name)s or contact us.", name=referrer.name
+            ),
             "code": code,
             "signup_enabled": request.env["res.users"].sudo()._get_signup_invitation_scope() == "b2c",
             "error": None,

@@ -1,10 +1,11 @@
 from werkzeug.exceptions import BadRequest
 
-from odoo import http
+from odoo import fields, http
 from odoo.addons.crm_relationship.controllers.helpers import commercial_partner
 from odoo.addons.crm_relationship.controllers.privacy import privacy_export_response
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.http import request
+from odoo.tools import format_date
 
 from .helpers import success_code
 
@@ -16,10 +17,17 @@ class CmrPrivacyPortal(CustomerPortal):
     def portal_my_privacy(self, success=None, **kw):
         values = self._prepare_portal_layout_values()
         # sudo: the user's own entity; the erasure request date is not readable by portal users
+        partner_sudo = commercial_partner().sudo()
+        requested_on = partner_sudo.rel_erasure_requested_on
         values.update(
             {
                 "page_name": "rel_privacy",
-                "partner_sudo": commercial_partner().sudo(),
+                "partner_sudo": partner_sudo,
+                "erasure_sentence": requested_on
+                and request.env._(
+                    "You asked us to erase your data on %(date)s. A manager is handling it.",
+                    date=format_date(request.env, fields.Datetime.context_timestamp(partner_sudo, requested_on)),
+                ),
                 "success": success_code(success),
             }
         )

@@ -22,13 +22,24 @@ class CmrNpsPortal(CustomerPortal):
             raise NotFound()
         return response
 
+    def _rel_nps_values(self, response, token, **values):
+        return {
+            "response": response,
+            "token": token,
+            "scores": range(11),
+            "error": None,
+            # one sentence with its placeholder, so that each language orders it its own way
+            "question": request.env._(
+                "How likely are you to recommend %(company)s to a friend or colleague?",
+                company=response.company_id.name,
+            ),
+            **values,
+        }
+
     @http.route("/my/nps/<string:token>", type="http", auth="public", methods=["GET"], website=True)
     def portal_nps(self, token, **kw):
         response = self._rel_nps_by_token(token)
-        return request.render(
-            "crm_relationship.portal_nps",
-            {"response": response, "token": token, "scores": range(11), "error": None},
-        )
+        return request.render("crm_relationship.portal_nps", self._rel_nps_values(response, token))
 
     @http.route("/my/nps/<string:token>", type="http", auth="public", methods=["POST"], website=True)
     def portal_nps_answer(self, token, score=None, comment=None, **kw):
@@ -38,6 +49,6 @@ class CmrNpsPortal(CustomerPortal):
             response._record_answer(score, comment)
         except (UserError, ValidationError) as error:
             request.env.cr.rollback()
-            values = {"response": response, "token": token, "scores": range(11), "error": error_message(error)}
+            values = self._rel_nps_values(response, token, error=error_message(error))
             return request.render("crm_relationship.portal_nps", values, status=400)
-        return request.render("crm_relationship.portal_nps", {"response": response, "token": token, "thanks": True})
+        return request.render("crm_relationship.portal_nps", self._rel_nps_values(response, token, thanks=True))

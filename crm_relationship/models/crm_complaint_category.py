@@ -27,6 +27,17 @@ class CrmComplaintCategory(models.Model):
             else:
                 category.complete_name = category.name
 
+    @api.depends_context("lang")
+    @api.depends("name", "parent_id")
+    def _compute_display_name(self):
+        """The path of names in the reader's language (the stored ``complete_name`` holds one language)."""
+        for category in self:
+            names, node = [], category
+            while node:
+                names.append(node.name or "")
+                node = node.parent_id
+            category.display_name = " / ".join(reversed(names))
+
     @api.constrains("parent_id")
     def _check_parent_id(self):
         if self._has_cycle():

@@ -34,3 +34,4 @@ from . import test_unset_figures
 from . import test_cross_sell
 from . import test_cross_sell_followup
 from . import test_cross_sell_portal
+from . import test_analysis_locale
