@@ -31,6 +31,7 @@
         "data/crm_relationship_nps_data.xml",
         "views/crm_relationship_nps_views.xml",
         "views/crm_relationship_analysis_views.xml",
+        "views/res_partner_explanation_views.xml",
         "data/crm_relationship_privacy_data.xml",
         "views/crm_relationship_erasure_views.xml",
         "views/res_partner_privacy_views.xml",
