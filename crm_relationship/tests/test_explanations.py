@@ -36,8 +36,8 @@ class TestExplanations(RolesMixin, TransactionCase):
         company = cls.env.company
         # A finished run as the analysis leaves it, and a customer's figures as it writes them (superuser:
         # the fixture only).
-        cls.run = cls.env["crm.relationship.analysis"].create({"date_as_of": date(2026, 6, 30)})
-        cls.run.write(
+        cls.analysis = cls.env["crm.relationship.analysis"].create({"date_as_of": date(2026, 6, 30)})
+        cls.analysis.write(
             {
                 "state": "done",
                 "customer_count": 120,
@@ -111,7 +111,7 @@ class TestExplanations(RolesMixin, TransactionCase):
         )
 
     def test_segment_sentence_names_a_single_value_once(self):
-        self.run.rfm_cutoffs = dict(CUTOFFS, f=[[1, 1], [2, 2], [3, 3], [4, 5], [6, 6]])
+        self.analysis.rfm_cutoffs = dict(CUTOFFS, f=[[1, 1], [2, 2], [3, 3], [4, 5], [6, 6]])
         self.assertIn("F 5: purchase occasions 6 (F 5 covers 6).", self._read().rel_segment_explanation)
 
     def test_stage_sentences(self):
