@@ -279,14 +279,15 @@ class CrmRelationshipExplanationMixin(models.AbstractModel):
         change = self.rel_value_rank_change
         if not change:
             return False
+        rough = self.rel_figures_rough
         values = {
             "before": self._rel_percent(self.rel_previous_value_rank),
             "after": self._rel_percent(self.rel_value_rank),
-            "value_before": self._rel_money(self.rel_previous_lifetime_value),
-            "value_after": self._rel_money(self.rel_lifetime_value),
+            "value_before": self._rel_money(self.rel_previous_lifetime_value, rough),
+            "value_after": self._rel_money(self.rel_lifetime_value, rough),
             "purchases": max(self.rel_rfm_frequency - self.rel_previous_rfm_frequency, 0),
-            "alive_before": self._rel_percent(self.rel_previous_probability_alive),
-            "alive_after": self._rel_percent(self.rel_clv_probability_alive),
+            "alive_before": self._rel_percent(self.rel_previous_probability_alive, rough),
+            "alive_after": self._rel_percent(self.rel_clv_probability_alive, rough),
             "recency": self.rel_rfm_recency,
         }
         if change > 0:

@@ -218,6 +218,13 @@ class TestExplanations(RolesMixin, TransactionCase):
             f"to buy 60% → 80%, lifetime value {self.money(200)} → {self.money(456.6)}.",
         )
         self.assertFalse(self._read(rel_value_rank_change=0.0).rel_rank_move_reason)
+        # Rough estimates move in rough steps.
+        rough = {"rel_value_rank_change": 0.35, "rel_previous_rfm_frequency": 4, "rel_figures_rough": True}
+        self.assertEqual(
+            self._read(rel_previous_value_rank=0.5, rel_clv_probability_alive=0.62, **rough).rel_rank_move_reason,
+            "Value rank up from 50% to 85%: new purchase occasions 2, likelihood still to buy 60% → 60%, lifetime "
+            f"value {self.money(200)} → {self.money(460)}.",
+        )
 
     def test_sentences_in_the_readers_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
