@@ -36,19 +36,22 @@ class ResPartner(models.Model):
         return sentences
 
     def _rel_segment_sentence(self, segment):
-        _ = self.env._
         return {
-            "champions": _("You are one of our most loyal customers: you buy often, and recently. Thank you!"),
-            "loyal": _("You are a regular customer: thank you for coming back so often."),
-            "potential_loyalist": _("You have bought from us recently, more than once: we hope to see you again soon."),
-            "new": _("Welcome! You have just started buying from us."),
-            "promising": _("You bought from us recently: we hope you enjoy it."),
-            "needs_attention": _("It has been a little while since your last purchase."),
-            "about_to_sleep": _("We have not seen you for a while."),
-            "at_risk": _("You used to buy from us often, and we have not seen you for a while: we miss you."),
-            "cannot_lose": _("You were one of our best customers, and we have not seen you for a while: we miss you."),
-            "hibernating": _("Your last purchase was some time ago."),
-            "lost": _("Your last purchase was a long time ago: we would be glad to welcome you back."),
+            "champions": self.env._("You are one of our most loyal customers: you buy often, and recently. Thank you!"),
+            "loyal": self.env._("You are a regular customer: thank you for coming back so often."),
+            "potential_loyalist": self.env._(
+                "You have bought from us recently, more than once: we hope to see you again soon."
+            ),
+            "new": self.env._("Welcome! You have just started buying from us."),
+            "promising": self.env._("You bought from us recently: we hope you enjoy it."),
+            "needs_attention": self.env._("It has been a little while since your last purchase."),
+            "about_to_sleep": self.env._("We have not seen you for a while."),
+            "at_risk": self.env._("You used to buy from us often, and we have not seen you for a while: we miss you."),
+            "cannot_lose": self.env._(
+                "You were one of our best customers, and we have not seen you for a while: we miss you."
+            ),
+            "hibernating": self.env._("Your last purchase was some time ago."),
+            "lost": self.env._("Your last purchase was a long time ago: we would be glad to welcome you back."),
         }.get(segment)
 
     # ------------------------------------------------------------------ erasure

@@ -99,7 +99,7 @@ class CrmRelationshipAnalysis(models.Model):
     # ------------------------------------------------------------------ how far the figures can be trusted
     @api.depends("model_status", "bgnbd_at_bounds", "silent_certain_count")
     def _compute_reliability_note(self):
-        super()._compute_reliability_note()
+        result = super()._compute_reliability_note()
         for run in self.filtered(lambda run: run.state == "done" and run.model_status in ("small", "degenerate")):
             notes = [run.reliability_note] if run.reliability_note else []
             if run.bgnbd_at_bounds:
@@ -125,3 +125,4 @@ class CrmRelationshipAnalysis(models.Model):
                 )
             )
             run.reliability_note = "\n".join(notes)
+        return result
