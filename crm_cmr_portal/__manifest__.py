@@ -15,6 +15,7 @@
         "views/loyalty_portal_templates.xml",
         "views/referral_templates.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_frontend": [

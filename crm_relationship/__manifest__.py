@@ -34,6 +34,7 @@
         "views/crm_relationship_analysis_views.xml",
         "report/crm_relationship_cohort_report_views.xml",
         "views/product_category_views.xml",
+        "views/res_partner_explanation_views.xml",
         "data/crm_relationship_privacy_data.xml",
         "views/crm_relationship_erasure_views.xml",
         "views/res_partner_privacy_views.xml",

@@ -51,6 +51,7 @@ class CmrProfilePortal(CustomerPortal):
                 ),
                 # sudo: household members are the customer's own contacts, which portal users cannot read
                 "household": partner.sudo().child_ids.filtered(lambda c: c.type == "contact" and c.active),
+                "standing": partner._rel_portal_standing(),
                 "error": error,
                 "success": success_code(success),
             }

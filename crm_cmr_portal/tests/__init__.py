@@ -11,3 +11,4 @@ from . import test_portal_bad_query
 from . import test_privacy_erasure
 from . import test_privacy_objection
 from . import test_portal_tours
+from . import test_portal_standing

@@ -9,10 +9,13 @@ need the whole customer base (quintiles, value ranks) come first, those of a chu
 import numpy as np
 import pandas as pd
 
-from . import rfm
+from . import rfm, shrunk
 
 # Weeks ahead of the expected purchases and the customer value.
 HORIZON_WEEKS = 52
+# The loyalty quadrant's cut-offs: attitude is high from here, patronage needs this probability still active.
+ATTITUDE_HIGH = 0.6
+PATRONAGE_ALIVE = 0.5
 
 
 def purchase_history(customers):
@@ -54,7 +57,8 @@ def score_customer_base(customers, margin):
     customers["value_rank"] = customers["lifetime"].rank(pct=True, method="average").fillna(0)
     repeat_occasions = customers.loc[customers["occasions"] >= 2, "occasions"]
     frequent_from = max(2.0, float(repeat_occasions.median() if len(repeat_occasions) else 2))
-    return customers.drop(columns=["spend", "repeat_mean", "orders", "span_days", "discounted"]), frequent_from
+    customers["gap"] = shrunk.usual_gap_days(customers)
+    return customers.drop(columns=["repeat_mean", "orders", "span_days"]), frequent_from
 
 
 def health_weights(weights):
@@ -89,8 +93,8 @@ def score_relationship(customers, frequent_from, weights):
     attitude = attitude - 0.1 * customers["open_complaints"].clip(upper=3)
     customers["attitude"] = attitude.clip(0, 1)
 
-    high_patronage = (customers["occasions"] >= frequent_from) & (alive >= 0.5)
-    high_attitude = customers["attitude"] >= 0.6
+    high_patronage = (customers["occasions"] >= frequent_from) & (alive >= PATRONAGE_ALIVE)
+    high_attitude = customers["attitude"] >= ATTITUDE_HIGH
     customers["quadrant"] = np.select(
         [high_attitude & high_patronage, high_attitude, high_patronage], ["true", "latent", "spurious"], "none"
     )
@@ -129,5 +133,11 @@ def metric_rows(customers, company_id):
             "rel_health_satisfaction_points": customers["health_satisfaction"].round(1),
             "rel_health_complaint_points": customers["health_complaints"].round(1),
             "rel_company_id": company_id,
+            "rel_age_days": customers["age_days"].astype(int),
+            "rel_usual_gap_days": customers["gap"].round(1),
+            "rel_longest_gap_days": customers["max_gap_days"].astype(int),
+            "rel_clv_spend": customers["spend"].round(2),
+            "rel_clv_discounted_purchases": customers["discounted"].round(4),
+            "rel_figures_rough": customers.get("rough", False),
         }
     )

@@ -38,7 +38,22 @@ METRIC_COLUMNS = [
     "rel_health_satisfaction_points",
     "rel_health_complaint_points",
     "rel_company_id",
+    "rel_age_days",
+    "rel_usual_gap_days",
+    "rel_longest_gap_days",
+    "rel_clv_spend",
+    "rel_clv_discounted_purchases",
+    "rel_figures_rough",
 ]
+# The figures of the run before, kept beside each partner's new ones when the new ones are written
+# (rising and falling customers), and the move of the value rank between the two.
+PREVIOUS_COLUMNS = {
+    "rel_previous_value_rank": "rel_value_rank",
+    "rel_previous_lifetime_value": "rel_lifetime_value",
+    "rel_previous_rfm_frequency": "rel_rfm_frequency",
+    "rel_previous_probability_alive": "rel_clv_probability_alive",
+}
+CLEARED_COLUMNS = [*METRIC_COLUMNS, *PREVIOUS_COLUMNS, "rel_value_rank_change"]
 
 CUSTOMERS_QUERY = """
     WITH occasion AS (
@@ -160,19 +175,44 @@ class MetricsTable:
                 SQL(", ").join(names),
             )
         )
-        self._update = SQL(
-            "UPDATE res_partner p SET %s FROM crm_analysis_metrics v"
-            " WHERE p.id = v.id AND (%s) IS DISTINCT FROM (%s)",
-            SQL(", ").join(SQL("%s = v.%s", name, name) for name in names),
-            SQL(", ").join(SQL("p.%s", name) for name in names),
-            SQL(", ").join(SQL("v.%s", name) for name in names),
+        previous = [(SQL.identifier(old), SQL.identifier(new)) for old, new in PREVIOUS_COLUMNS.items()]
+        rank, change = SQL.identifier("rel_value_rank"), SQL.identifier("rel_value_rank_change")
+        same = SQL("(%s) IS NOT DISTINCT FROM (%s)", *self._tuples(names))
+        olds = SQL(", ").join(SQL("p.%s", old) for old, _new in previous)
+        news = SQL(", ").join(SQL("p.%s", new) for _old, new in previous)
+        # Unchanged customers: the run before had the same figures, so nothing moved between the two.
+        self._keep = SQL(
+            "UPDATE res_partner p SET %s, %s = 0 FROM crm_analysis_metrics v WHERE p.id = v.id AND %s"
+            " AND ((%s) IS DISTINCT FROM (%s) OR p.%s IS DISTINCT FROM 0)",
+            SQL(", ").join(SQL("%s = p.%s", old, new) for old, new in previous),
+            change,
+            same,
+            olds,
+            news,
+            change,
         )
+        # A customer's first figures have none before them: they count as unmoved.
+        self._update = SQL(
+            "UPDATE res_partner p SET %s, %s, %s = COALESCE(v.%s - p.%s, 0) FROM crm_analysis_metrics v"
+            " WHERE p.id = v.id AND NOT %s",
+            SQL(", ").join(SQL("%s = v.%s", name, name) for name in names),
+            SQL(", ").join(SQL("%s = COALESCE(p.%s, v.%s)", old, new, new) for old, new in previous),
+            change,
+            rank,
+            rank,
+            same,
+        )
+
+    @staticmethod
+    def _tuples(names):
+        return SQL(", ").join(SQL("p.%s", name) for name in names), SQL(", ").join(SQL("v.%s", name) for name in names)
 
     def write_rows(self, rows):
         """Update the partners of ``rows`` (an ``id`` column and the metric columns) from the table."""
         self.cr.execute("TRUNCATE crm_analysis_metrics")
         bulk.write_frame(self.cr, self.name, rows)
-        # Rows whose metrics are unchanged are not rewritten: a re-run on the same data writes nothing.
+        # Rows whose metrics are unchanged are not rewritten: a second re-run on the same data writes nothing.
+        self.cr.execute(self._keep)
         self.cr.execute(self._update)
 
     def drop(self):
@@ -190,7 +230,7 @@ def reset_stale_metrics(cr, company_id, after, upto, written=None):
     "Has figures" is tested on an unindexed column: on the indexed segment, a planner whose
     statistics predate the first run scanned every analysed partner for each chunk (75 instead of
     11 ms a chunk at 100,000 customers)."""
-    nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in METRIC_COLUMNS)
+    nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in CLEARED_COLUMNS)
     cr.execute(
         SQL(
             "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rel_rfm_recency IS NOT NULL"

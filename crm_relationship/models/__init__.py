@@ -11,6 +11,7 @@ from . import crm_complaint
 from . import crm_complaint_report
 from . import crm_relationship_suggestion
 from . import crm_relationship_figures_mixin
+from . import crm_relationship_explanation_mixin
 from . import res_partner
 from . import res_config_settings
 from . import crm_relationship_weekday
@@ -22,6 +23,7 @@ from . import crm_relationship_nps
 from . import crm_relationship_retention
 from . import crm_relationship_analysis
 from . import crm_relationship_analysis_validation
+from . import crm_relationship_analysis_explanation
 from . import crm_relationship_analysis_validation_line
 from . import crm_relationship_cohort_report
 from . import product_category

@@ -393,16 +393,16 @@ class CrmRelationshipAnalysis(models.Model):
             self.write({"resume_after_partner_id": upto, "written_count": self.written_count + len(chunk)})
             self._commit(len(chunk), remaining=len(customers) - start - len(chunk))
         table.drop()
-        self.env["res.partner"].invalidate_model(store.METRIC_COLUMNS)
+        self.env["res.partner"].invalidate_model(store.CLEARED_COLUMNS)
 
     @api.model
     def _rel_clear_figures(self, partners):
         """Clear the figures and suggestions computed about these customer entities and their contacts."""
         entity = self.env["res.partner"].with_context(active_test=False).search([("id", "child_of", partners.ids)])
-        nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in store.METRIC_COLUMNS)
+        nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in store.CLEARED_COLUMNS)
         self.env.flush_all()
         self.env.cr.execute(SQL("UPDATE res_partner SET %s WHERE id = ANY(%s)", nulls, entity.ids))
-        entity.invalidate_recordset(store.METRIC_COLUMNS)
+        entity.invalidate_recordset(store.CLEARED_COLUMNS)
         # sudo: suggestions are written by the analysis only; clearing them goes with the figures
         self.env["crm.relationship.recommendation"].sudo().search([("partner_id", "in", entity.ids)]).unlink()
 

@@ -26,7 +26,8 @@ PROFILE_FIELDS = {
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "crm.relationship.figures.mixin"]
+    # The explanation mixin extends the figures mixin: it comes first, so that the classes keep one order.
+    _inherit = ["res.partner", "crm.relationship.explanation.mixin", "crm.relationship.figures.mixin"]
 
     rel_preferred_contact_channel = fields.Selection(CONTACT_CHANNELS, string="Preferred Channel", tracking=True)
     rel_contact_window_weekday_ids = fields.Many2many(

@@ -35,3 +35,5 @@ from . import test_cross_sell
 from . import test_cross_sell_followup
 from . import test_cross_sell_portal
 from . import test_analysis_locale
+from . import test_explanations
+from . import test_figures_honesty

@@ -100,17 +100,23 @@ class TestLifetimeValueSettings(RolesMixin, TransactionCase):
         run.action_run()
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual((run.value_horizon_months, run.value_discount_rate, run.value_margin), (24, 8.0, 40.0))
-        # Read back as the Relationship User who looks at them, against the formula on the run's fit.
+        # Read back as the Relationship User who looks at them. Six customers are too few for the models: the
+        # shrunk estimates stand in, and the lifetime value is still their discounted purchases times the
+        # spend and the margin of Settings.
+        self.assertEqual(run.model_status, "small")
         partners = self.customers.with_user(self.relationship_user)
-        fit = bgnbd.BgNbdParams(run.bgnbd_r, run.bgnbd_alpha, run.bgnbd_a, run.bgnbd_b, 0.0, True)
         for partner in partners:
-            x = partner.rel_rfm_frequency - 1
             self.assertGreater(partner.rel_lifetime_value, 0)
             self.assertGreater(partner.rel_clv_value, 0)
-            discounted = clv.discounted_purchases(fit, 24, 0.08, np.array([x]), *self._ages(partner, x))[0]
-            if partner.rel_clv_expected_purchases:
-                spend = partner.rel_clv_value / partner.rel_clv_expected_purchases
-                self.assertAlmostEqual(partner.rel_lifetime_value, discounted * spend * 0.4, delta=0.02)
+            self.assertTrue(partner.rel_figures_rough)
+            self.assertAlmostEqual(
+                partner.rel_lifetime_value,
+                partner.rel_clv_discounted_purchases * partner.rel_clv_spend * 0.4,
+                delta=0.02,
+            )
+            self.assertAlmostEqual(
+                partner.rel_clv_value, partner.rel_clv_expected_purchases * partner.rel_clv_spend, delta=0.02
+            )
         # The value rank follows the lifetime value; Key Customers are the top fifth.
         ranked = partners.sorted("rel_lifetime_value")
         self.assertEqual(ranked.mapped("rel_value_rank"), sorted(ranked.mapped("rel_value_rank")))
@@ -119,11 +125,6 @@ class TestLifetimeValueSettings(RolesMixin, TransactionCase):
         keys = self.env["res.partner"].with_user(self.relationship_user).search(ast.literal_eval(action["domain"]))
         self.assertIn(ranked[-1], keys)
         self.assertNotIn(ranked[0], keys)
-
-    def _ages(self, partner, x):
-        orders = self.env["sale.order"].search([("partner_id", "=", partner.id)]).mapped("date_order")
-        first, last = min(orders).date(), max(orders).date()
-        return np.array([(last - first).days / 7]), np.array([(AS_OF - first).days / 7])
 
     def test_salesperson_and_non_admin_manager_cannot_change_the_value_settings(self):
         before = self._params()
