@@ -42,9 +42,11 @@ def silent_but_certain(customers, alive):
     return (gap > 0) & (customers["recency_days"].to_numpy(dtype=float) > gap) & (np.asarray(alive) >= CERTAIN)
 
 
-def estimate(customers, horizon_days, months, annual_rate):
+def estimate(customers, horizon_days, months, annual_rate, lost_within_days=90):
     """Set the columns ``alive``, ``expected`` (purchases in ``horizon_days``), ``discounted`` (the
-    purchases of the next ``months`` months, each discounted at ``annual_rate``) and ``spend``."""
+    purchases of the next ``months`` months, each discounted at ``annual_rate``), ``lost`` (active today
+    and stopped within ``lost_within_days``: an active customer stays so with ``exp(-dropout * rate * t)``)
+    and ``spend``."""
     repeats = (customers["occasions"] - 1).to_numpy(dtype=float)
     span = customers["span_days"].to_numpy(dtype=float)
     recency = customers["recency_days"].to_numpy(dtype=float)
@@ -69,6 +71,7 @@ def estimate(customers, horizon_days, months, annual_rate):
     customers["alive"] = alive
     customers["expected"] = cumulative(horizon_days)
     customers["discounted"] = discounted
+    customers["lost"] = alive * (1.0 - np.exp(-dropout * rate * lost_within_days))
     customers["spend"] = np.where(
         customers["total"] > 0, customers["total"] / customers["occasions"].clip(lower=1), 0.0
     )

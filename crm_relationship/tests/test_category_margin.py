@@ -3,10 +3,8 @@ what they bought, weighted by the amounts, against a hand calculation."""
 
 from datetime import date, datetime, timedelta
 
-import numpy as np
-
 from odoo import Command
-from odoo.addons.crm_relationship.analytics import bgnbd, clv, store
+from odoo.addons.crm_relationship.analytics import store
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
@@ -99,21 +97,18 @@ class TestCategoryMargin(RolesMixin, TransactionCase):
         run.action_run()
         self.assertEqual(run.state, "done", run.message)
         self.assertEqual(run.value_margin, 30.0)
-        fit = bgnbd.BgNbdParams(run.bgnbd_r, run.bgnbd_alpha, run.bgnbd_a, run.bgnbd_b, 0.0, True)
+        # Too few customers for the models: the lifetime value multiplies the rough estimates it stores.
+        self.assertEqual(run.model_status, "small")
         expected_margins = {self.mixed: 0.35, self.furnisher: 0.5, self.discounted: 0.3, self.traveller: 0.4}
         for partner, margin in expected_margins.items():
             partner = partner.with_user(self.relationship_user)
-            x = partner.rel_rfm_frequency - 1
-            orders = self.env["sale.order"].search([("partner_id", "=", partner.id)]).mapped("date_order")
-            t_x = np.array([(max(orders) - min(orders)).days / 7])
-            T = np.array([(AS_OF - min(orders).date()).days / 7])
-            discounted = clv.discounted_purchases(
-                fit, run.value_horizon_months, run.value_discount_rate / 100, np.array([x]), t_x, T
-            )[0]
-            spend = partner.rel_clv_value / partner.rel_clv_expected_purchases
             with self.subTest(partner=partner.name):
                 self.assertGreater(partner.rel_lifetime_value, 0)
-                self.assertAlmostEqual(partner.rel_lifetime_value, discounted * spend * margin, delta=0.02)
+                self.assertAlmostEqual(
+                    partner.rel_lifetime_value,
+                    partner.rel_clv_discounted_purchases * partner.rel_clv_spend * margin,
+                    delta=0.02,
+                )
         # The run's average: every customer's margin weighted by what they bought (paper buyers at 30%).
         paper = sum(20.0 * (1 + i) * 4 for i in range(6))
         weights = {0.3: paper + 400.0, 0.35: 800.0, 0.5: 160.0, 0.4: 300.0}

@@ -31,6 +31,8 @@ class TestShrunkEstimates(TransactionCase):
         np.testing.assert_allclose(customers["expected"], [2.282825, 1.431147], atol=1e-6)
         np.testing.assert_allclose(customers["discounted"], [2.196291, 1.384677], atol=1e-6)
         np.testing.assert_allclose(customers["spend"], [100.0, 80.0])
+        # Active today and stopped within 90 days: alive (1 - e^(-stop rate 90)).
+        np.testing.assert_allclose(customers["lost"], [0.595390 * 0.302324, 0.523270 * 0.451188], atol=1e-6)
 
     def test_refunds_larger_than_purchases_spend_nothing(self):
         customers = pd.DataFrame(
