@@ -28,3 +28,5 @@ from . import test_portal_nps
 from . import test_roles_anonymise
 from . import test_escalation_locale
 from . import test_unset_figures
+from . import test_segment_action
+from . import test_retention_report
