@@ -2,9 +2,6 @@ from odoo import fields, models, tools
 
 from .crm_relationship_retention_case import NO_ACTION_REASONS
 
-# Days after a customer was found at risk within which a confirmed order counts as buying again.
-REPURCHASE_DAYS = 90
-
 
 class CrmRelationshipRetentionReport(models.Model):
     """Retention outcomes: one row per spell at risk, whether a retention activity was done, and whether the
@@ -74,25 +71,27 @@ class CrmRelationshipRetentionReport(models.Model):
                             ELSE 'none'
                        END AS action,
                        CASE WHEN NOT c.planned THEN c.no_action_reason END AS no_action_reason,
-                       CASE WHEN nxt.date_order <= c.date_at_risk + INTERVAL '{REPURCHASE_DAYS} days' THEN 'bought'
-                            WHEN c.date_at_risk + INTERVAL '{REPURCHASE_DAYS} days' < NOW() AT TIME ZONE 'UTC'
+                       CASE WHEN nxt.date_order <= w.horizon THEN 'bought'
+                            WHEN w.horizon < NOW() AT TIME ZONE 'UTC'
                             THEN 'not_bought'
                             ELSE 'pending'
                        END AS outcome_status,
-                       CASE WHEN nxt.date_order <= c.date_at_risk + INTERVAL '{REPURCHASE_DAYS} days' THEN 1
+                       CASE WHEN nxt.date_order <= w.horizon THEN 1
                             ELSE 0
                        END AS repurchased,
-                       CASE WHEN nxt.date_order <= c.date_at_risk + INTERVAL '{REPURCHASE_DAYS} days' THEN 100.0
-                            WHEN c.date_at_risk + INTERVAL '{REPURCHASE_DAYS} days' < NOW() AT TIME ZONE 'UTC'
+                       CASE WHEN nxt.date_order <= w.horizon THEN 100.0
+                            WHEN w.horizon < NOW() AT TIME ZONE 'UTC'
                             THEN 0.0
                        END AS repurchase_rate,
-                       CASE WHEN nxt.date_order <= c.date_at_risk + INTERVAL '{REPURCHASE_DAYS} days'
+                       CASE WHEN nxt.date_order <= w.horizon
                             THEN EXTRACT(EPOCH FROM nxt.date_order - c.date_at_risk) / 86400.0
                        END AS days_to_purchase,
                        nxt.date_order AS date_purchase,
                        c.date_done,
                        c.outcome
                   FROM crm_relationship_retention_case c
+                  -- a confirmed order within 90 days of being found at risk counts as buying again
+                  CROSS JOIN LATERAL (SELECT c.date_at_risk + INTERVAL '90 days' AS horizon) w
                   JOIN res_partner p ON p.id = c.partner_id
              LEFT JOIN mail_activity a ON a.id = c.activity_id
              LEFT JOIN LATERAL (
