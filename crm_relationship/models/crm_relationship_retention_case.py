@@ -33,11 +33,15 @@ class CrmRelationshipRetentionCase(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade")
     date_at_risk = fields.Datetime(string="At Risk Since", required=True, readonly=True)
     date_end = fields.Datetime(
-        string="No Longer at Risk", readonly=True, help="The first analysis run that no longer found the customer at risk."
+        string="No Longer at Risk",
+        readonly=True,
+        help="The first analysis run that no longer found the customer at risk.",
     )
     reason = fields.Char(readonly=True, help="Why the customer is worth a retention activity, in one sentence.")
     planned = fields.Boolean(string="Activity Planned", readonly=True)
-    activity_id = fields.Many2one("mail.activity", string="Retention Activity", index="btree_not_null", ondelete="set null")
+    activity_id = fields.Many2one(
+        "mail.activity", string="Retention Activity", index="btree_not_null", ondelete="set null"
+    )
     no_action_reason = fields.Selection(NO_ACTION_REASONS, string="No Action Because", readonly=True)
     done = fields.Boolean(string="Activity Done", readonly=True)
     date_done = fields.Datetime(string="Done On", readonly=True)

@@ -139,7 +139,10 @@ class TestRetentionReport(RolesMixin, TransactionCase):
             recent: ("none", "pending"),
         }
         self.assertEqual(
-            {partner.id: (row["action"], row["outcome_status"]) for partner, row in ((p, rows[p.id]) for p in expected)},
+            {
+                partner.id: (row["action"], row["outcome_status"])
+                for partner, row in ((p, rows[p.id]) for p in expected)
+            },
             {partner.id: values for partner, values in expected.items()},
         )
         self.assertEqual(rows[self.won_back.id]["outcome"], "Called: they ordered again.")
@@ -173,7 +176,9 @@ class TestRetentionReport(RolesMixin, TransactionCase):
 
     def test_who_sees_the_report(self):
         self._run(self.at_risk_on)
-        self.assertTrue(self.env["crm.relationship.retention.report"].with_user(self.relationship_user).search_count([]))
+        self.assertTrue(
+            self.env["crm.relationship.retention.report"].with_user(self.relationship_user).search_count([])
+        )
         with self.assertRaises(AccessError):
             self.env["crm.relationship.retention.report"].with_user(self.salesperson).search([])
         menu = self.env.ref("crm_relationship.menu_crm_relationship_retention_report")

@@ -45,7 +45,8 @@ class CrmRelationshipSegmentAction(models.TransientModel):
         string="Assign To",
         required=True,
         default="salesperson",
-        help="Who gets the activities, and the calls planned for customers who prefer the phone. Customers without a salesperson get them on you.",
+        help="Who gets the activities, and the calls planned for customers who prefer the phone. Customers "
+        "without a salesperson get them on you.",
     )
     user_id = fields.Many2one("res.users", string="User", domain="[('share', '=', False)]")
     template_id = fields.Many2one(
