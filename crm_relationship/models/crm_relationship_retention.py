@@ -146,14 +146,14 @@ class CrmRelationshipRetention(models.AbstractModel):
             cr.execute(
                 """
                 UPDATE crm_relationship_retention_case c
-                   SET planned = c.planned OR v.activity_id IS NOT NULL,
+                   SET planned = COALESCE(c.planned, FALSE) OR v.activity_id IS NOT NULL,
                        activity_id = COALESCE(v.activity_id, c.activity_id),
                        no_action_reason = CASE WHEN v.activity_id IS NULL THEN v.why END,
                        reason = v.reason
                   FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[])
                        AS v(partner_id, activity_id, why, reason)
                  WHERE c.partner_id = v.partner_id AND c.company_id = %s AND c.date_end IS NULL
-                   AND NOT (c.planned AND v.activity_id IS NULL)
+                   AND NOT (COALESCE(c.planned, FALSE) AND v.activity_id IS NULL)
                 """,
                 [
                     ids,
@@ -166,7 +166,7 @@ class CrmRelationshipRetention(models.AbstractModel):
         cr.execute(
             """
             UPDATE crm_relationship_retention_case SET no_action_reason = 'not_selected'
-             WHERE company_id = %s AND date_end IS NULL AND NOT planned AND no_action_reason IS NULL
+             WHERE company_id = %s AND date_end IS NULL AND NOT COALESCE(planned, FALSE) AND no_action_reason IS NULL
             """,
             [company.id],
         )

@@ -18,22 +18,26 @@ class CrmRelationshipRetentionReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     date_at_risk = fields.Datetime(string="At Risk Since", readonly=True)
-    got_action = fields.Boolean(
-        string="Got an Action", readonly=True, help="A retention activity was planned for the customer and marked done."
+    got_action = fields.Selection(
+        [("yes", "Got an action"), ("no", "Got none")],
+        string="Action Done",
+        readonly=True,
+        help="Got an action: a retention activity was planned for the customer and marked done.",
     )
     action = fields.Selection(
-        [("done", "Done"), ("open", "Planned, not done"), ("cancelled", "Cancelled"), ("none", "None")],
+        [("done", "Done"), ("open", "Open"), ("cancelled", "Cancelled"), ("none", "None")],
         string="Retention Activity",
         readonly=True,
     )
     no_action_reason = fields.Selection(NO_ACTION_REASONS, string="No Action Because", readonly=True)
     outcome_status = fields.Selection(
-        [("bought", "Bought again"), ("not_bought", "Did not buy"), ("pending", "90 days not over")],
+        [("bought", "Bought again"), ("not_bought", "Did not buy"), ("pending", "Under 90 days")],
         string="Outcome",
         readonly=True,
         help="Bought again: a confirmed order within 90 days of being found at risk. Did not buy: none in "
-        "those 90 days. 90 days not over: none yet, and the 90 days have not passed.",
+        "those 90 days. Under 90 days: none yet, and the 90 days have not passed.",
     )
+    customer_count = fields.Integer(string="Customers at Risk", readonly=True)
     repurchased = fields.Integer(
         string="Bought Again",
         readonly=True,
@@ -64,13 +68,14 @@ class CrmRelationshipRetentionReport(models.Model):
                        c.company_id,
                        COALESCE(a.user_id, p.user_id) AS user_id,
                        c.date_at_risk,
-                       COALESCE(c.done, FALSE) AS got_action,
+                       1 AS customer_count,
+                       CASE WHEN c.done THEN 'yes' ELSE 'no' END AS got_action,
                        CASE WHEN c.done THEN 'done'
                             WHEN c.planned AND a.id IS NOT NULL THEN 'open'
                             WHEN c.planned THEN 'cancelled'
                             ELSE 'none'
                        END AS action,
-                       CASE WHEN NOT c.planned THEN c.no_action_reason END AS no_action_reason,
+                       CASE WHEN NOT COALESCE(c.planned, FALSE) THEN c.no_action_reason END AS no_action_reason,
                        CASE WHEN nxt.date_order <= w.horizon THEN 'bought'
                             WHEN w.horizon < NOW() AT TIME ZONE 'UTC'
                             THEN 'not_bought'

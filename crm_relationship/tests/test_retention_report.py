@@ -155,11 +155,11 @@ class TestRetentionReport(RolesMixin, TransactionCase):
                 ["__count", "repurchased:sum", "repurchase_rate:avg"],
             )
         }
-        self.assertEqual(groups[True][:2], (3, 1))
-        self.assertAlmostEqual(groups[True][2], 100 / 3)
+        self.assertEqual(groups["yes"][:2], (3, 1))
+        self.assertAlmostEqual(groups["yes"][2], 100 / 3)
         # no action done: 6 customers, 2 bought within 90 days; the recent one is not counted in the rate
-        self.assertEqual(groups[False][:2], (6, 2))
-        self.assertAlmostEqual(groups[False][2], 40.0)
+        self.assertEqual(groups["no"][:2], (6, 2))
+        self.assertAlmostEqual(groups["no"][2], 40.0)
 
     def test_a_customer_who_recovers_ends_the_spell_and_drifting_again_opens_a_new_one(self):
         self._run(self.at_risk_on)
