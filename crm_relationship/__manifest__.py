@@ -50,6 +50,7 @@
     },
     "demo": [
         "demo/crm_complaint_demo.xml",
+        "demo/crm_relationship_retention_demo.xml",
         "demo/crm_relationship_demo.xml",
     ],
     "uninstall_hook": "uninstall_hook",
