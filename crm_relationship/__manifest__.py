@@ -22,6 +22,7 @@
         "views/crm_complaint_stage_views.xml",
         "views/crm_complaint_sla_views.xml",
         "report/crm_complaint_report_views.xml",
+        "report/crm_relationship_retention_report_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_relationship_suggestion_views.xml",
@@ -31,6 +32,7 @@
         "data/crm_relationship_analysis_data.xml",
         "data/crm_relationship_nps_data.xml",
         "views/crm_relationship_nps_views.xml",
+        "wizard/crm_relationship_segment_action_views.xml",
         "views/crm_relationship_analysis_views.xml",
         "report/crm_relationship_cohort_report_views.xml",
         "views/product_category_views.xml",
@@ -55,6 +57,7 @@
     },
     "demo": [
         "demo/crm_complaint_demo.xml",
+        "demo/crm_relationship_retention_demo.xml",
         "demo/crm_relationship_demo.xml",
         "demo/crm_relationship_cross_sell_demo.xml",
     ],

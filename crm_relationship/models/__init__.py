@@ -21,6 +21,9 @@ from . import crm_relationship_consent_log
 from . import crm_relationship_outreach
 from . import crm_relationship_nps
 from . import crm_relationship_retention
+from . import crm_relationship_retention_case
+from . import crm_relationship_retention_report
+from . import mail_activity
 from . import crm_relationship_analysis
 from . import crm_relationship_analysis_validation
 from . import crm_relationship_analysis_explanation

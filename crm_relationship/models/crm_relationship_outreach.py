@@ -39,6 +39,7 @@ class OutreachResult:
             "no_timezone": self.env._("no timezone for the contact window"),
             "no_caller": self.env._("no salesperson to call them"),
             "call_planned": self.env._("a call is already planned"),
+            "activity_planned": self.env._("the same activity is already planned"),
             "recently_surveyed": self.env._("surveyed recently"),
             "no_template": self.env._("email template missing"),
             "no_recommendation": self.env._("nothing to recommend"),
@@ -99,12 +100,13 @@ class CrmRelationshipOutreach(models.AbstractModel):
     _description = "Outbound Contact Policy"
 
     @api.model
-    def _plan(self, partners, purpose, now=None, calls=True):
+    def _plan(self, partners, purpose, now=None, calls=True, channel=None):
         """Decide for each partner: ``("email", when)``, ``("call", when)`` or ``("skip", reason)``.
 
         ``when`` is a naive UTC datetime at the start of the customer's next contact slot, or False for
         now. A customer who prefers the phone gets a call instead of an email, unless ``calls`` is False
-        (a message not worth a call): then the email consent decides.
+        (a message not worth a call): then the email consent decides. ``channel="phone"`` plans a call
+        for everyone (a user who chose to call a segment): the phone consent decides.
         """
         now = now or fields.Datetime.now()
         plan = {}
@@ -127,7 +129,7 @@ class CrmRelationshipOutreach(models.AbstractModel):
             self.env.cr.execute("SELECT email FROM mail_blacklist WHERE active AND email = ANY(%s)", [sorted(emails)])
             blacklisted = {row[0] for row in self.env.cr.fetchall()}
         for partner in partners:
-            plan[partner.id] = self._decide(partner, purpose, answers, blacklisted, now, calls)
+            plan[partner.id] = self._decide(partner, purpose, answers, blacklisted, now, calls, channel)
         return plan
 
     def _allowed(self, entity, channel, purpose, answers):
@@ -136,14 +138,14 @@ class CrmRelationshipOutreach(models.AbstractModel):
             return bool(answer)
         return answer is not False
 
-    def _decide(self, partner, purpose, answers, blacklisted, now, calls):
+    def _decide(self, partner, purpose, answers, blacklisted, now, calls, channel=None):
         entity = partner.commercial_partner_id
         if purpose == TRANSACTIONAL:
             return ("email", False) if partner.email_normalized else ("skip", "no_email")
         preferred = entity.rel_preferred_contact_channel or partner.rel_preferred_contact_channel
         if preferred == "none":
             return ("skip", "do_not_contact")
-        channel = "phone" if preferred == "phone" and calls else "email"
+        channel = channel or ("phone" if preferred == "phone" and calls else "email")
         if not self._allowed(entity, channel, purpose, answers):
             return ("skip", "no_consent")
         if channel == "phone" and not (partner.phone or entity.phone):
@@ -188,19 +190,20 @@ class CrmRelationshipOutreach(models.AbstractModel):
         return "invalid_window"
 
     @api.model
-    def _deliver(self, records, plan, template, result, call_summary, call_note=None, now=None):
+    def _deliver(self, records, plan, template, result, call_summary, call_note=None, now=None, user=None):
         """Send ``template`` on each record whose partner the plan lets us email (at the planned moment),
-        and plan a call on the customer for those who prefer the phone.
+        and plan a call on the customer for those who prefer the phone (on ``user`` if given).
 
-        ``records`` are the documents the template renders (their ``partner_id`` is the addressee).
-        Returns the records reached.
+        ``records`` are the documents the template renders (their ``partner_id`` is the addressee, or
+        the partners themselves). Returns the records reached.
         """
         now = now or fields.Datetime.now()
         template = template.exists() if template else template
         by_moment = defaultdict(list)
         calls = []
         for record in records:
-            decision = plan.get(record.partner_id.id, ("skip", "no_email"))
+            addressee = record if record._name == "res.partner" else record.partner_id
+            decision = plan.get(addressee.id, ("skip", "no_email"))
             if decision[0] == "email":
                 if not template:
                     result.skip("no_template")
@@ -220,13 +223,13 @@ class CrmRelationshipOutreach(models.AbstractModel):
                 result.sent += len(ids)
             reached |= records.browse(ids)
         if calls:
-            reached |= self._plan_calls(calls, result, call_summary, call_note, now)
+            reached |= self._plan_calls(calls, result, call_summary, call_note, now, user=user)
         return reached
 
-    def _plan_calls(self, calls, result, summary, note, now, activity_type=None):
-        """One call activity (or ``activity_type``) per customer, on their salesperson (else the user running
-        the action), due in their window; never a second open one with the same summary. Returns the records
-        whose activity was planned."""
+    def _plan_calls(self, calls, result, summary, note, now, activity_type=None, user=None):
+        """One call activity (or ``activity_type``) per customer, on ``user`` if given, else their salesperson
+        (else the user running the action), due in their window; never a second open one with the same
+        summary. Returns the records whose activity was planned."""
         records = calls[0][0].browse([record.id for record, _when in calls])
         customers = records if records._name == "res.partner" else records.partner_id
         entities = customers.commercial_partner_id
@@ -237,19 +240,20 @@ class CrmRelationshipOutreach(models.AbstractModel):
             .search([("res_model", "=", "res.partner"), ("res_id", "in", entities.ids), ("summary", "=", summary)])
         )
         planned = set(open_calls.mapped("res_id"))
-        user = self.env.user
-        fallback = user if user._is_internal() and not user._is_superuser() else user.browse()
+        runner = self.env.user
+        fallback = runner if runner._is_internal() and not runner._is_superuser() else runner.browse()
         call_type = self.env.ref("mail.mail_activity_data_call")
         activity_type = activity_type or call_type
+        already = "call_planned" if activity_type == call_type else "activity_planned"
         model_id = self.env["ir.model"]._get_id("res.partner")
         values, reached = [], []
         for record, when in calls:
             customer = record if record._name == "res.partner" else record.partner_id
             entity = customer.commercial_partner_id.sudo()
             if entity.id in planned:
-                result.skip("call_planned")
+                result.skip(already)
                 continue
-            caller = entity.user_id or fallback
+            caller = user or entity.user_id or fallback
             if not caller:
                 result.skip("no_caller")
                 continue

@@ -243,7 +243,12 @@ class CrmRelationshipPrivacyErasure(models.AbstractModel):
             self.env._("Score kept for the figures; comment erased, survey link revoked."),
         ] |= set(nps.ids)
         deleted = self.env._("Personal data: deleted.")
-        for model in ("crm.relationship.suggestion", "crm.relationship.need", "crm.relationship.recommendation"):
+        for model in (
+            "crm.relationship.suggestion",
+            "crm.relationship.need",
+            "crm.relationship.recommendation",
+            "crm.relationship.retention.case",
+        ):
             plan[model, DELETE, deleted] |= set(su[model].search([("partner_id", "in", entity.ids)]).ids)
         consent_reason = self.env._("Proof of the consents given and withdrawn, linked to the anonymised customer.")
         for model in ("crm.relationship.consent", "crm.relationship.consent.log"):

@@ -37,6 +37,7 @@ class CrmRelationshipRetention(models.AbstractModel):
             """,
             [company.id],
         )
+        self._open_cases(company, now)
         cr.execute(
             """
             WITH ranked AS (
@@ -63,15 +64,17 @@ class CrmRelationshipRetention(models.AbstractModel):
         )
         rows = {row[0]: row[1:] for row in cr.fetchall()}
         if not rows:
+            self._note_cases(company, {}, {}, {})
             return result
         # sudo: the analysis decides for the whole customer base, whoever may read each customer
         partners = self.env["res.partner"].sudo().browse(list(rows))
         plan = self.env["crm.relationship.outreach"]._plan(partners, "service", now=now)
-        calls, todos = [], []
+        calls, todos, skipped = [], [], {}
         for partner in partners:
             channel, detail = plan[partner.id]
             if channel == "skip":
                 result.skip(detail)
+                skipped[partner.id] = detail
             else:
                 (calls if channel == "call" else todos).append((partner, detail))
         summary = self.env._("Retention: the customer is drifting away")
@@ -86,10 +89,88 @@ class CrmRelationshipRetention(models.AbstractModel):
         if todos:
             todo = self.env.ref("mail.mail_activity_data_todo")
             reached |= Outreach._plan_calls(todos, result, summary, note, now, activity_type=todo)
+        # the case of each customer selected: the activity planned now (or already open), else why none
+        activities = {}
+        for activity in (
+            self.env["mail.activity"]
+            .sudo()
+            .search_fetch(
+                [("res_model", "=", "res.partner"), ("res_id", "in", list(rows)), ("summary", "=", summary)],
+                ["res_id"],
+            )
+        ):
+            activities[activity.res_id] = activity.id
+        for partner, _when in calls + todos:
+            if partner.id not in activities:
+                skipped[partner.id] = "no_caller"
+        self._note_cases(company, activities, skipped, {pid: self._reason(*row) for pid, row in rows.items()})
         if reached:
             cr.execute("UPDATE res_partner SET rel_retention_flagged = TRUE WHERE id = ANY(%s)", [reached.ids])
             self.env["res.partner"].invalidate_model(["rel_retention_flagged"])
         return result
+
+    def _open_cases(self, company, now):
+        """Close the spells at risk of customers no longer at risk; open one for each customer newly at risk."""
+        cr = self.env.cr
+        values = {"company": company.id, "now": now, "uid": self.env.uid}
+        cr.execute(
+            """
+            UPDATE crm_relationship_retention_case c
+               SET date_end = %(now)s, write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+              FROM res_partner p
+             WHERE p.id = c.partner_id AND c.company_id = %(company)s AND c.date_end IS NULL
+               AND (p.rel_lifecycle_stage IS DISTINCT FROM 'at_risk' OR p.rel_company_id IS DISTINCT FROM %(company)s)
+            """,
+            values,
+        )
+        cr.execute(
+            """
+            INSERT INTO crm_relationship_retention_case
+                   (partner_id, company_id, date_at_risk, planned, create_uid, create_date, write_uid, write_date)
+            SELECT p.id, %(company)s, %(now)s, COALESCE(p.rel_retention_flagged, FALSE),
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM res_partner p
+             WHERE p.rel_company_id = %(company)s AND p.rel_lifecycle_stage = 'at_risk'
+               AND p.rel_rfm_segment IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM crm_relationship_retention_case c
+                                WHERE c.partner_id = p.id AND c.company_id = %(company)s AND c.date_end IS NULL)
+            """,
+            values,
+        )
+
+    def _note_cases(self, company, activities, skipped, reasons):
+        """Write on the open cases the activity planned, or why none, in two statements."""
+        ids = sorted(set(activities) | set(skipped))
+        cr = self.env.cr
+        if ids:
+            cr.execute(
+                """
+                UPDATE crm_relationship_retention_case c
+                   SET planned = COALESCE(c.planned, FALSE) OR v.activity_id IS NOT NULL,
+                       activity_id = COALESCE(v.activity_id, c.activity_id),
+                       no_action_reason = CASE WHEN v.activity_id IS NULL THEN v.why END,
+                       reason = v.reason
+                  FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::varchar[])
+                       AS v(partner_id, activity_id, why, reason)
+                 WHERE c.partner_id = v.partner_id AND c.company_id = %s AND c.date_end IS NULL
+                   AND NOT (COALESCE(c.planned, FALSE) AND v.activity_id IS NULL)
+                """,
+                [
+                    ids,
+                    [activities.get(pid) for pid in ids],
+                    [skipped.get(pid) for pid in ids],
+                    [reasons.get(pid) for pid in ids],
+                    company.id,
+                ],
+            )
+        cr.execute(
+            """
+            UPDATE crm_relationship_retention_case SET no_action_reason = 'not_selected'
+             WHERE company_id = %s AND date_end IS NULL AND NOT COALESCE(planned, FALSE) AND no_action_reason IS NULL
+            """,
+            [company.id],
+        )
+        self.env["crm.relationship.retention.case"].invalidate_model()
 
     def _reason(self, value_rank, recency, interval):
         """The reason in one sentence: "Bought every 6 weeks; nothing for 19 weeks; value rank top 5%"."""

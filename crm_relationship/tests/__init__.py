@@ -37,3 +37,5 @@ from . import test_cross_sell_portal
 from . import test_analysis_locale
 from . import test_explanations
 from . import test_figures_honesty
+from . import test_segment_action
+from . import test_retention_report
