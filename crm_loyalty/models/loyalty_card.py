@@ -289,7 +289,7 @@ class LoyaltyCard(models.Model):
         reached = cards.browse()
         for template, template_cards in by_template.items():
             reached |= Outreach._deliver(
-                template_cards, plan, template, result, call_summary=self.env._("Points about to expire")
+                template_cards, plan, template, result, call_summary=lambda env: env._("Points about to expire")
             )
         self.env["loyalty.history"]._rel_mark_reminded(
             [lot_id for card in reached for lot_id in lots_by_card[card.id]], today

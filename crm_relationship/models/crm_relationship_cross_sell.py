@@ -75,7 +75,12 @@ class CrmRelationshipCrossSell(models.AbstractModel):
             plan = self.env["crm.relationship.outreach"]._plan(todo.partner_id, "marketing", now=now, calls=False)
             template = self.env.ref("crm_relationship.mail_template_cross_sell_followup", raise_if_not_found=False)
             self.env["crm.relationship.outreach"]._deliver(
-                todo, plan, template, result, call_summary=self.env._("Follow up with recommended products"), now=now
+                todo,
+                plan,
+                template,
+                result,
+                call_summary=lambda env: env._("Follow up with recommended products"),
+                now=now,
             )
         # SQL: a date the job keeps for itself, written on confirmed (maybe locked) orders without their
         # write() side effects

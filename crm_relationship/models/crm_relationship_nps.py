@@ -124,8 +124,8 @@ class CrmRelationshipNps(models.Model):
             plan,
             template,
             result,
-            call_summary=self.env._("Ask for the NPS survey answer"),
-            call_note=lambda response: self.env._(
+            call_summary=lambda env: env._("Ask for the NPS survey answer"),
+            call_note=lambda env, response: env._(
                 "The customer prefers the phone: ask how likely they are to recommend us (0 to 10) "
                 "and record the answer on %(url)s",
                 url=response._get_answer_url(),
@@ -187,7 +187,7 @@ class CrmRelationshipNps(models.Model):
         plan = self.env["crm.relationship.outreach"]._plan(self.partner_id, "surveys")
         template = self.env.ref("crm_relationship.mail_template_nps_invitation")
         self.env["crm.relationship.outreach"]._deliver(
-            self, plan, template, result, call_summary=self.env._("Ask for the NPS survey answer")
+            self, plan, template, result, call_summary=lambda env: env._("Ask for the NPS survey answer")
         )
         return result.notification(self.env._("NPS survey"))
 

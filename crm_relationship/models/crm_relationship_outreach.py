@@ -226,10 +226,26 @@ class CrmRelationshipOutreach(models.AbstractModel):
             reached |= self._plan_calls(calls, result, call_summary, call_note, now, user=user)
         return reached
 
+    @api.model
+    def _text_for(self, text, lang, *args):
+        """``text`` as a reader of ``lang`` gets it: a callable ``text(env, *args)`` writes it in an
+        environment of that language, so that scheduled work speaks the language of the one who does it."""
+        return text(self.with_context(lang=lang).env, *args) if callable(text) else text
+
+    @api.model
+    def _texts_in_all_languages(self, text):
+        """Every wording of ``text`` in the installed languages: one activity planned for a Chinese-speaking
+        salesperson is the same activity as its English wording."""
+        if not callable(text):
+            return [text]
+        return list({self._text_for(text, code) for code, _name in self.env["res.lang"].get_installed()})
+
     def _plan_calls(self, calls, result, summary, note, now, activity_type=None, user=None):
         """One call activity (or ``activity_type``) per customer, on ``user`` if given, else their salesperson
         (else the user running the action), due in their window; never a second open one with the same
-        summary. Returns the records whose activity was planned."""
+        summary. ``summary`` and ``note`` may be callables ``summary(env)`` and ``note(env, record)``: they
+        are then written in the language of whoever gets the activity. Returns the records whose activity
+        was planned."""
         records = calls[0][0].browse([record.id for record, _when in calls])
         customers = records if records._name == "res.partner" else records.partner_id
         entities = customers.commercial_partner_id
@@ -237,7 +253,13 @@ class CrmRelationshipOutreach(models.AbstractModel):
         open_calls = (
             self.env["mail.activity"]
             .sudo()
-            .search([("res_model", "=", "res.partner"), ("res_id", "in", entities.ids), ("summary", "=", summary)])
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", entities.ids),
+                    ("summary", "in", self._texts_in_all_languages(summary)),
+                ]
+            )
         )
         planned = set(open_calls.mapped("res_id"))
         runner = self.env.user
@@ -258,6 +280,8 @@ class CrmRelationshipOutreach(models.AbstractModel):
                 result.skip("no_caller")
                 continue
             planned.add(entity.id)
+            lang = caller.lang or self.env.lang
+            text = self._text_for(note, lang, record) if note else False
             due = when or now
             tz = pytz.timezone(entity.tz) if entity.tz in pytz.all_timezones_set else pytz.utc
             values.append(
@@ -265,8 +289,8 @@ class CrmRelationshipOutreach(models.AbstractModel):
                     "res_model_id": model_id,
                     "res_id": entity.id,
                     "activity_type_id": activity_type.id,
-                    "summary": summary,
-                    "note": tools.plaintext2html(note(record)) if note else False,
+                    "summary": self._text_for(summary, lang),
+                    "note": tools.plaintext2html(text) if text else False,
                     "user_id": caller.id,
                     "date_deadline": pytz.utc.localize(due).astimezone(tz).date(),
                 }

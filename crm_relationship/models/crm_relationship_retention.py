@@ -77,10 +77,12 @@ class CrmRelationshipRetention(models.AbstractModel):
                 skipped[partner.id] = detail
             else:
                 (calls if channel == "call" else todos).append((partner, detail))
-        summary = self.env._("Retention: the customer is drifting away")
 
-        def note(partner):
-            return self._reason(*rows[partner.id])
+        def summary(env):
+            return env._("Retention: the customer is drifting away")
+
+        def note(env, partner):
+            return self.with_env(env)._reason(*rows[partner.id])
 
         Outreach = self.env["crm.relationship.outreach"]
         reached = partners.browse()
@@ -95,7 +97,11 @@ class CrmRelationshipRetention(models.AbstractModel):
             self.env["mail.activity"]
             .sudo()
             .search_fetch(
-                [("res_model", "=", "res.partner"), ("res_id", "in", list(rows)), ("summary", "=", summary)],
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", list(rows)),
+                    ("summary", "in", Outreach._texts_in_all_languages(summary)),
+                ],
                 ["res_id"],
             )
         ):

@@ -96,3 +96,21 @@ class TestRetention(RolesMixin, TransactionCase):
         result = self._schedule()
         self.assertEqual(result.activities, 1)
         self.assertEqual(len(self._activities(self.drifting)), 1, "the done one is in the chatter, one open")
+
+    def test_activity_in_the_language_of_who_does_it(self):
+        """The nightly run writes in OdooBot's English; a Chinese-speaking salesperson reads the to-do in
+        Chinese, and a rerun in another language still finds it already planned."""
+        self.env.ref("base.lang_zh_CN").sudo().action_unarchive()
+        self.env["ir.module.module"]._load_module_terms(["crm_relationship"], ["zh_CN"], overwrite=True)
+        self.salesperson.lang = "zh_CN"
+        self._schedule()
+        todo = self._activities(self.drifting) or self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.drifting.id), ("summary", "like", "客户挽留")]
+        )
+        self.assertEqual(todo.summary, "客户挽留：客户正在流失")
+        self.assertIn("每 6 周购买一次；已 19 周没有购买；价值排名前 10%", todo.note)
+        Retention = self.env["crm.relationship.retention"].with_user(self.relationship_manager)
+        again = Retention.with_context(lang="en_US")._schedule_for_company(self.company)
+        self.assertEqual((again.calls, again.activities), (0, 0), "the Chinese wording is the same activity")
+        case = self.env["crm.relationship.retention.case"].search([("partner_id", "=", self.drifting.id)])
+        self.assertEqual(case.activity_id, todo, "the case points at the activity planned in Chinese")

@@ -148,7 +148,7 @@ class CrmRelationshipSegmentAction(models.TransientModel):
             else:
                 (calls if channel == "call" and not is_call else others).append((partner, detail))
         summary = self.summary or activity_type.summary or activity_type.name
-        note = (lambda _partner: self.note) if self.note else None
+        note = (lambda _env, _partner: self.note) if self.note else None
         if calls:
             Outreach._plan_calls(calls, result, summary, note, now, user=self._user())
         if others:
