@@ -12,7 +12,8 @@ each committed and twice (the second run must plan nothing new):
 - NPS: the scheduled action as the scheduler runs it (``ir.cron.method_direct_trigger``: a cursor of
   its own, Odoo's cron progress, a commit per batch);
 - retention: ``crm.relationship.retention._schedule_for_company`` over the figures of the last analysis
-  (one is run first, untimed, when no customer has figures yet).
+  (one is run first, untimed, when no customer has figures yet), as a first run: the flags and
+  activities that earlier analysis runs left are cleared before.
 
 Each prints its time, its queries (every cursor of the process), the customers it considered and what
 it sent, scheduled, planned and skipped.
@@ -126,26 +127,34 @@ def prepare_consents(env, partner_ids):
 
 
 def prepare_invoices(env, partner_ids):
-    """A posted invoice, dated the order's day, for each customer's last confirmed order of the survey window.
+    """A posted invoice for each customer's last confirmed order of the survey window.
 
     The template is a real invoice of a one-line order, made and posted through the ORM; each clone carries
     its lines (product, tax, receivable: balanced as the template) and links its product line to the first
     line of its order."""
     cr = env.cr
     delay, interval = env["crm.relationship.nps"]._survey_settings()
-    today = pd.Timestamp.today().normalize()
-    until = (today - pd.Timedelta(days=delay)).date()
-    since = until - timedelta(days=interval)
+    # The history ends on a fixed day: its last orders are invoiced as if that day were the last day the
+    # survey delay allows, whenever the benchmark runs.
+    until = (pd.Timestamp.today().normalize() - pd.Timedelta(days=delay)).date()
+    cr.execute(
+        "SELECT max(date_order)::date FROM sale_order WHERE state = 'sale' AND partner_id = ANY(%s)",
+        [partner_ids.tolist()],
+    )
+    last = cr.fetchone()[0]
+    if not last:
+        return 0
+    shift = until - last
     cr.execute(
         """
-        SELECT DISTINCT ON (so.partner_id) so.id, so.partner_id, so.date_order::date,
+        SELECT DISTINCT ON (so.partner_id) so.id, so.partner_id, so.date_order::date + %s,
                (SELECT min(sol.id) FROM sale_order_line sol WHERE sol.order_id = so.id)
           FROM sale_order so
          WHERE so.state = 'sale' AND so.partner_id = ANY(%s)
            AND so.date_order::date > %s AND so.date_order::date <= %s
       ORDER BY so.partner_id, so.date_order DESC
         """,
-        [partner_ids.tolist(), since, until],
+        [shift.days, partner_ids.tolist(), last - timedelta(days=interval), last],
     )
     rows = cr.fetchall()
     if not rows:
@@ -270,8 +279,9 @@ def counts(cr):
     cr.execute("SELECT count(*) FROM crm_relationship_nps")
     surveys = cr.fetchone()[0]
     cr.execute(
-        "SELECT count(*) FILTER (WHERE scheduled_date IS NULL), count(*) FILTER (WHERE scheduled_date IS NOT NULL)"
-        " FROM mail_mail WHERE model = 'crm.relationship.nps'"
+        "SELECT count(*) FILTER (WHERE mm.scheduled_date IS NULL),"
+        " count(*) FILTER (WHERE mm.scheduled_date IS NOT NULL)"
+        " FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id WHERE m.model = 'crm.relationship.nps'"
     )
     now, later = cr.fetchone()
     cr.execute(
@@ -297,6 +307,8 @@ def run_nps(env, run_no):
     with Timer() as timer:
         cron.method_direct_trigger()
     spent = queries() - count0
+    # the job ran on a cursor of its own: a new transaction here sees what it committed
+    cr.commit()
     env.invalidate_all()
     after = counts(cr)
     cr.execute("SELECT done, remaining FROM ir_cron_progress WHERE cron_id = %s ORDER BY id DESC LIMIT 1", [cron.id])
@@ -310,6 +322,15 @@ def run_nps(env, run_no):
         f" {made['nps_calls']} calls; cron progress (done, remaining) {progress}",
     )
     return result
+
+
+def forget_retention(env):
+    """As if no retention action had been planned yet: the analysis runs before plan them too."""
+    cr = env.cr
+    cr.execute("UPDATE res_partner SET rel_retention_flagged = FALSE WHERE rel_retention_flagged")
+    cr.execute("DELETE FROM mail_activity WHERE res_model = 'res.partner' AND summary LIKE 'Retention%%'")
+    env.invalidate_all()
+    cr.commit()
 
 
 def run_retention(env, run_no):
@@ -364,6 +385,7 @@ def run(db):
                 cr.commit()
             result["analysis_first_s"] = round(timer.seconds, 1)
             say("outreach", f"no analysis yet: one run first, {timer.seconds:.1f} s (not counted)")
+        forget_retention(env)
         result["retention"] = [run_retention(env, run_no) for run_no in (1, 2)]
         result["idempotent"] = result["nps"][1]["surveys"] == 0 and result["retention"][1]["planned"] == 0
     return result
