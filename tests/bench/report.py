@@ -132,12 +132,15 @@ def _outreach_runs(results, sizes):
             continue
         for r in o.get("nps", []):
             made = (
-                f"{r['surveys']} surveys: {r['emails_now']} emails now, {r['emails_scheduled']} scheduled,"
-                f" {r['nps_calls']} calls"
+                f"{r.get('customers_done')} customers in {r.get('job_starts')} starts: {r['surveys']} surveys,"
+                f" {r['emails_now']} emails now, {r['emails_scheduled']} scheduled, {r['nps_calls']} calls"
             )
             rows.append([s, o.get("customers"), "NPS", r["run"], r["seconds"], r["queries"], made])
         for r in o.get("retention", []):
-            made = f"{r['at_risk']} at risk: {r['calls']} calls, {r['activities']} to-dos; skipped {r['skipped']}"
+            made = (
+                f"{r['at_risk']} at risk, {r.get('candidates')} valuable and newly so: {r['calls']} calls,"
+                f" {r['activities']} to-dos; skipped {r['skipped']}"
+            )
             rows.append([s, o.get("customers"), "retention", r["run"], r["seconds"], r["queries"], made])
     header = ["size", "customers", "job", "run", "seconds", "queries", "planned"]
     return [table(header, rows), ""]
