@@ -142,8 +142,9 @@ class CrmRelationshipNps(models.Model):
 
         Resumable and idempotent: a customer surveyed within the interval is never picked again, so a
         run stopped halfway and started again sends the rest only. Each batch commits through Odoo's
-        cron progress; when the job's time is up the run stops there, and the scheduler starts it again
-        for the customers left.
+        cron progress. The run does not stop early when the job's share of time is used: the customers
+        it skips (no consent, no address) are picked again by every start, so a run cut into many
+        starts would plan them over and over.
         """
         now = now or fields.Datetime.now()
         delay, interval = self._survey_settings()
@@ -177,10 +178,8 @@ class CrmRelationshipNps(models.Model):
             for batch in split_every(batch_size, partner_ids):
                 surveys._send_invitations(self.env["res.partner"].browse(batch), result=result, now=now)
                 remaining -= len(batch)
-                in_cron = self.env.context.get("ir_cron_progress_id")
-                if in_cron and not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
-                    _logger.info("NPS invitations: time is up, %s customers left for the next run", remaining)
-                    return result
+                if self.env.context.get("ir_cron_progress_id"):
+                    self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
         _logger.info("NPS invitations: %s", result.message())
         return result
 
