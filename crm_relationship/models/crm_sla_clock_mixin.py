@@ -277,11 +277,10 @@ class CrmSlaClockMixin(models.AbstractModel):
         """Log each escalation note (with its tracked severity change) and plan each activity, in bulk.
 
         ``notes`` are ``(res_id, body, tracking values or False)``, ``activities`` are
-        ``(res_id, summary, user_id, deadline)``. The first note, tracking value and activity are made
-        through Odoo's own paths (``_message_log_batch``, ``mail.tracking.value``, ``mail.activity``);
-        the others are inserted as copies of those rows with their own record, text and user, so that
-        every column Odoo fills is filled alike. As Odoo does for an activity, its user follows the
-        record and is told that their activities changed.
+        ``(res_id, summary, user_id, deadline)``. The first note and tracking value are made through
+        Odoo's own paths (``_message_log_batch``, ``mail.tracking.value``); the others are inserted as
+        copies of those rows with their own record and text, so that every column Odoo fills is filled
+        alike. The activities go the same way (``crm.relationship.outreach._create_activities``).
         """
         if not notes:
             return
@@ -312,74 +311,24 @@ class CrmSlaClockMixin(models.AbstractModel):
                 },
             )
         if activities:
-            self._sla_insert_activities(activities)
+            model_id = self.env["ir.model"]._get_id(self._name)
+            todo = self.env.ref("mail.mail_activity_data_todo").id
+            # sudo: the scheduler escalates on behalf of the team leaders it notifies
+            self.env["crm.relationship.outreach"].sudo()._create_activities(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": res_id,
+                        "activity_type_id": todo,
+                        "summary": summary,
+                        "user_id": user_id,
+                        "date_deadline": deadline,
+                    }
+                    for res_id, summary, user_id, deadline in activities
+                ]
+            )
         # the rows above were written past the ORM: what it holds of them is read again
         self.env.invalidate_all()
-
-    def _sla_insert_activities(self, activities):
-        first_id, summary, user_id, deadline = activities[0]
-        # sudo: the scheduler escalates on behalf of the team leaders it notifies
-        template = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-            .create(
-                {
-                    "res_model_id": self.env["ir.model"]._get_id(self._name),
-                    "res_id": first_id,
-                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-                    "summary": summary,
-                    "user_id": user_id,
-                    "date_deadline": deadline,
-                }
-            )
-        )
-        rest = activities[1:]
-        if not rest:
-            return
-        users = self.env["res.users"].sudo().browse({row[2] for row in rest})
-        names = {record.id: record.display_name for record in self.browse([row[0] for row in rest]).sudo()}
-        bulk.clone_rows(
-            template,
-            template.id,
-            {
-                "res_id": ("int4", [row[0] for row in rest]),
-                "res_name": ("varchar", [names[row[0]] for row in rest]),
-                "summary": ("varchar", [row[1] for row in rest]),
-                "user_id": ("int4", [row[2] for row in rest]),
-                "user_tz": ("varchar", [users.browse(row[2]).tz or None for row in rest]),
-                "date_deadline": ("date", [row[3] for row in rest]),
-            },
-        )
-        subtypes = self.env["mail.message.subtype"].default_subtypes(self._name)[0]
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new AS (
-                    INSERT INTO mail_followers (res_model, res_id, partner_id)
-                    SELECT DISTINCT %(model)s, a.res_id, u.partner_id
-                      FROM unnest(%(res_ids)s::int4[], %(user_ids)s::int4[]) AS a(res_id, user_id)
-                      JOIN res_users u ON u.id = a.user_id
-                    ON CONFLICT DO NOTHING
-                    RETURNING id
-                )
-                INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
-                SELECT new.id, subtype FROM new CROSS JOIN unnest(%(subtypes)s::int4[]) AS subtype
-                """,
-                model=self._name,
-                res_ids=[row[0] for row in rest],
-                user_ids=[row[2] for row in rest],
-                subtypes=subtypes.ids,
-            )
-        )
-        today = fields.Date.today()
-        due = defaultdict(int)
-        for _res_id, _summary, user_id, deadline in rest:
-            if deadline <= today:
-                due[user_id] += 1
-        for user in users:
-            if due[user.id]:
-                user._bus_send("mail.activity/updated", {"activity_created": True, "count_diff": due[user.id]})
 
     # ------------------------------------------------------------------ the customer answers
     def _resume_on_customer_reply(self, message):

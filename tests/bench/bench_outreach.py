@@ -13,7 +13,8 @@ each committed and twice (the second run must plan nothing new):
   its own, Odoo's cron progress, a commit per batch), started again until no customer is left;
 - retention: ``crm.relationship.retention._schedule_for_company`` over the figures of the last analysis
   (one is run first, untimed, when no customer has figures yet), as a first run: the flags and
-  activities that earlier analysis runs left are cleared before.
+  activities that earlier analysis runs left are cleared before; then once more with thresholds that
+  let every customer at risk through, the heaviest case.
 
 Each prints its time, its queries (every cursor of the process), the customers it considered and what
 it sent, scheduled, planned and skipped.
@@ -412,6 +413,17 @@ def run(db):
             say("outreach", f"no analysis yet: one run first, {timer.seconds:.1f} s (not counted)")
         forget_retention(env)
         result["retention"] = [run_retention(env, run_no) for run_no in (1, 2)]
+        # The heaviest case: thresholds that let every customer at risk through.
+        params = env["ir.config_parameter"].sudo()
+        keys = ("crm_relationship.retention_value_top_percent", "crm_relationship.retention_alive_max_percent")
+        saved = {key: params.get_param(key) for key in keys}
+        for key in keys:
+            params.set_param(key, 100)
+        forget_retention(env)
+        result["retention_every_customer_at_risk"] = run_retention(env, "every customer at risk")
+        for key, value in saved.items():
+            params.set_param(key, value)
+        cr.commit()
         result["idempotent"] = result["nps"][1]["surveys"] == 0 and result["retention"][1]["planned"] == 0
     return result
 

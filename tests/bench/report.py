@@ -136,7 +136,8 @@ def _outreach_runs(results, sizes):
                 f" {r['emails_now']} emails now, {r['emails_scheduled']} scheduled, {r['nps_calls']} calls"
             )
             rows.append([s, o.get("customers"), "NPS", r["run"], r["seconds"], r["queries"], made])
-        for r in o.get("retention", []):
+        every = o.get("retention_every_customer_at_risk")
+        for r in [*o.get("retention", []), *([every] if every else [])]:
             made = (
                 f"{r['at_risk']} at risk, {r.get('candidates')} valuable and newly so: {r['calls']} calls,"
                 f" {r['activities']} to-dos; skipped {r['skipped']}"
