@@ -72,6 +72,11 @@ def test_bench_smoke(tmp_path):
         if escalation.get("runs"):  # once crm.complaint is installed
             assert escalation["open_complaints"] == 100
             assert escalation["idempotent"], escalation
+        outreach = results.get("outreach") or {}
+        if outreach.get("nps"):  # once the NPS and retention scheduling are installed
+            assert outreach["prepared"]["invoices"] > 0, outreach
+            assert outreach["nps"][0]["surveys"] > 0 and outreach["idempotent"], outreach
+            assert len(outreach["retention"]) == 2, outreach
         assert report.exists() and "## 2. Sale order confirmation" in report.read_text()
 
         # Odoo's own computes agree with the bulk-inserted amounts.

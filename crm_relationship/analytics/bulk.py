@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 
+from odoo.tools import SQL
+
 WRITE_SLICE = 10_000
 # The largest id of a table keyed by an int4 serial: the end of the last range of ``id_ranges``.
 ID_MAX = 2**31 - 1
@@ -70,3 +72,33 @@ class _CsvSlices(io.RawIOBase):
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+
+def clone_rows(model, template_id, overrides, returning=None):
+    """Insert copies of the row ``template_id`` of ``model``'s table, one per value of ``overrides``
+    (column: (SQL type, values)), every other stored column as in the template. Returns
+    ``(new id, returning column)`` pairs when ``returning`` names a column."""
+    values = list(overrides.values())
+    if not values or not values[0][1]:
+        return []
+    columns = [
+        name
+        for name, field in model._fields.items()
+        if field.store and field.column_type and name != "id" and name not in overrides
+    ]
+    names = list(overrides)
+    query = SQL(
+        "INSERT INTO %(table)s (%(columns)s) SELECT %(values)s FROM %(table)s t,"
+        " unnest(%(arrays)s) AS s(%(names)s) WHERE t.id = %(template)s %(returning)s",
+        table=SQL.identifier(model._table),
+        columns=SQL(", ").join(SQL.identifier(name) for name in [*columns, *names]),
+        values=SQL(", ").join(
+            [*(SQL("t.%s", SQL.identifier(name)) for name in columns), *(SQL("s.%s", SQL.identifier(n)) for n in names)]
+        ),
+        arrays=SQL(", ").join(SQL("%s::%s[]", array, SQL(kind)) for kind, array in values),
+        names=SQL(", ").join(SQL.identifier(name) for name in names),
+        template=template_id,
+        returning=SQL("RETURNING id, %s", SQL.identifier(returning)) if returning else SQL(""),
+    )
+    model.env.cr.execute(query)
+    return model.env.cr.fetchall() if returning else []

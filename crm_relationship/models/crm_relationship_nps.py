@@ -97,17 +97,18 @@ class CrmRelationshipNps(models.Model):
                 ["commercial_partner_id"],
             )
         }
-        candidates, seen = partners.browse(), set()
+        candidate_ids, seen = [], set()
         for partner in partners:
             entity = partner.commercial_partner_id.id
             if entity in recent or entity in seen:
                 result.skip("recently_surveyed")
                 continue
             seen.add(entity)
-            candidates |= partner
+            candidate_ids.append(partner.id)
+        candidates = partners.browse(candidate_ids)
         plan = Outreach._plan(candidates, "surveys", now=now)
         template = self.env.ref("crm_relationship.mail_template_nps_invitation", raise_if_not_found=False)
-        reachable = candidates.browse()
+        reachable_ids = []
         for partner in candidates:
             channel, detail = plan[partner.id]
             if channel == "skip":
@@ -115,7 +116,8 @@ class CrmRelationshipNps(models.Model):
             elif channel == "email" and not template:
                 result.skip("no_template")
             else:
-                reachable |= partner
+                reachable_ids.append(partner.id)
+        reachable = candidates.browse(reachable_ids)
         responses = self.create(
             [{"partner_id": partner.id, "date_sent": plan[partner.id][1] or now} for partner in reachable]
         )
@@ -139,7 +141,10 @@ class CrmRelationshipNps(models.Model):
         """Survey the customers whose order was invoiced N days ago, at most once per M days.
 
         Resumable and idempotent: a customer surveyed within the interval is never picked again, so a
-        run stopped halfway and started again sends the rest only.
+        run stopped halfway and started again sends the rest only. Each batch commits through Odoo's
+        cron progress. The run does not stop early when the job's share of time is used: the customers
+        it skips (no consent, no address) are picked again by every start, so a run cut into many
+        starts would plan them over and over.
         """
         now = now or fields.Datetime.now()
         delay, interval = self._survey_settings()

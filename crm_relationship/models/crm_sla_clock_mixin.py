@@ -1,8 +1,49 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL, plaintext2html
+
+from ..analytics import bulk
 
 NEXT_SEVERITY = {"low": "normal", "normal": "high", "high": "critical", "critical": "critical"}
+
+# the stored fields the status is computed from (and the two it sets)
+SLA_CLOCK_FIELDS = (
+    "sla_id",
+    "sla_response_deadline",
+    "sla_response_risk_date",
+    "sla_resolution_deadline",
+    "sla_resolution_risk_date",
+    "sla_paused_since",
+    "date_first_response",
+    "date_closed",
+    "is_closed",
+    "sla_status",
+    "escalation_level",
+)
+
+
+def sla_status(clock, now):
+    """Status at ``now`` of a clock read as a mapping of ``SLA_CLOCK_FIELDS`` (a record, or a row of
+    its stored columns); the clock stands still while paused or closed."""
+    if not clock["sla_id"] or not clock["sla_resolution_deadline"]:
+        return False
+    closed = clock["is_closed"]
+    moment = clock["sla_paused_since"] or (clock["date_closed"] if closed and clock["date_closed"] else now)
+    response = clock["date_first_response"]
+    if response and response > clock["sla_response_deadline"]:
+        return "breached"
+    if not response and moment > clock["sla_response_deadline"]:
+        return "breached"
+    if moment > clock["sla_resolution_deadline"]:
+        return "breached"
+    if closed:
+        return "met"
+    if (not response and moment >= clock["sla_response_risk_date"]) or moment >= clock["sla_resolution_risk_date"]:
+        return "at_risk"
+    return "on_track"
+
+
 SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
 
 
@@ -100,40 +141,44 @@ class CrmSlaClockMixin(models.AbstractModel):
     def _sla_status_at(self, now):
         """Status of one record at ``now``; the clock stands still while paused or closed."""
         self.ensure_one()
-        if not self.sla_id or not self.sla_resolution_deadline:
-            return False
-        clock = self.sla_paused_since or (self.date_closed if self.is_closed and self.date_closed else now)
-        response = self.date_first_response
-        if response and response > self.sla_response_deadline:
-            return "breached"
-        if not response and clock > self.sla_response_deadline:
-            return "breached"
-        if clock > self.sla_resolution_deadline:
-            return "breached"
-        if self.is_closed:
-            return "met"
-        if (not response and clock >= self.sla_response_risk_date) or clock >= self.sla_resolution_risk_date:
-            return "at_risk"
-        return "on_track"
+        return sla_status(self, now)
 
     def _refresh_sla_status(self, now=None):
-        """Store the SLA status of many records with one write per status value."""
+        """Store the SLA status of many records with one write per status value.
+
+        The clock's stored columns are read in one query: the same rule as ``_sla_status_at``, without
+        building a record per complaint, which is what a run over thousands of open complaints spends
+        its time on otherwise."""
         now = now or fields.Datetime.now()
+        records = self.filtered("id")
+        if not records:
+            return
+        records.flush_recordset(SLA_CLOCK_FIELDS)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM %s WHERE id = ANY(%s)",
+                SQL(", ").join(SQL.identifier(name) for name in SLA_CLOCK_FIELDS),
+                SQL.identifier(self._table),
+                records.ids,
+            )
+        )
         changes = defaultdict(list)
         back_on_track = []
-        for record in self:
-            status = record._sla_status_at(now)
-            if status != record.sla_status:
-                changes[status].append(record.id)
-            if status == "on_track" and record.escalation_level != "0":
-                back_on_track.append(record.id)
+        for row in self.env.cr.fetchall():
+            values = dict(zip(SLA_CLOCK_FIELDS, row[1:], strict=True))
+            status = sla_status(values, now)
+            if status != (values["sla_status"] or False):
+                changes[status].append(row[0])
+            if status == "on_track" and values["escalation_level"] != "0":
+                back_on_track.append(row[0])
         # sudo: the status is bookkeeping derived from stored dates, not an edit by the user
-        # (a portal customer creating a complaint has no write access)
+        # (a portal customer creating a complaint has no write access); neither field is tracked
+        bookkeeping = self.sudo().with_context(mail_notrack=True)
         for status, ids in changes.items():
-            self.sudo().browse(ids).write({"sla_status": status})
+            bookkeeping.browse(ids).write({"sla_status": status})
         if back_on_track:
             # deadlines moved later (pause, lower severity): a future risk escalates again
-            self.sudo().browse(back_on_track).write({"escalation_level": "0"})
+            bookkeeping.browse(back_on_track).write({"escalation_level": "0"})
 
     def _work_hours_between(self, start, stop):
         self.ensure_one()
@@ -164,75 +209,126 @@ class CrmSlaClockMixin(models.AbstractModel):
         """Escalate records not yet escalated at their current level (idempotent).
 
         The scheduler writes for someone else: each note, activity and severity change is worded in
-        the language and timezone of the person it is for (``_sla_escalation_locale``).
+        the language and timezone of the person it is for (``_sla_escalation_locale``). A run may
+        escalate thousands at once: the wording is prepared per language, and the notes, their tracked
+        severity change, the activities and their followers go in as bulk rows (``_sla_insert_escalations``).
         """
         running = self.filtered(lambda c: not c.sla_paused_since and not c.is_closed)
         at_risk = running.filtered(lambda c: c.sla_status == "at_risk" and c.escalation_level == "0")
         breached = running.filtered(lambda c: c.sla_status == "breached" and c.escalation_level != "2")
         if not at_risk and not breached:
             return
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
+        escalated = at_risk | breached
+        at_risk_ids = set(at_risk.ids)
         raising = breached.filtered(lambda c: c.sla_id.raise_severity_on_breach and c.severity != "critical")
-        by_locale = defaultdict(lambda: self.browse())
-        for record in at_risk | breached:
-            by_locale[record._sla_escalation_locale()] |= record
-        activities, bodies, trackings = [], {}, {}
-        for (lang, tz), records in by_locale.items():
-            local = records.with_context(lang=lang, tz=tz)
+        raising_ids = set(raising.ids)
+        by_locale = defaultdict(list)
+        for record in escalated:
+            by_locale[record._sla_escalation_locale()].append(record.id)
+        notes, activities = [], []
+        for (lang, tz), ids in by_locale.items():
+            local = self.browse(ids).with_context(lang=lang, tz=tz)
             env = local.env
             today = fields.Date.context_today(local)
+            summaries = {
+                True: env._("Complaint at risk of missing its service level"),
+                False: env._("Complaint breached its service level"),
+            }
             severity_info = local.fields_get(["severity"], attributes=("string", "type", "selection"))["severity"]
+            formatter = env["ir.qweb.field.datetime"]
+            options = {"tz_name": tz, "hide_seconds": True}
+            deadlines, trackings = {}, {}
             for record in local:
-                if record in at_risk:
-                    summary = env._("Complaint at risk of missing its service level")
-                else:
-                    summary = env._("Complaint breached its service level")
-                deadline = env["ir.qweb.field.datetime"].value_to_html(
-                    record.sla_resolution_deadline, {"tz_name": tz, "hide_seconds": True}
-                )
-                bodies[record.id] = env._(
-                    "Escalated: %(summary)s (resolution due %(deadline)s).", summary=summary, deadline=deadline
-                )
-                if record in raising:
-                    trackings[record.id] = env["mail.tracking.value"]._create_tracking_values(
-                        record.severity, NEXT_SEVERITY[record.severity], "severity", severity_info, record
+                summary = summaries[record.id in at_risk_ids]
+                deadline = record.sla_resolution_deadline
+                if deadline not in deadlines:
+                    deadlines[deadline] = formatter.value_to_html(deadline, options)
+                body = plaintext2html(
+                    env._(
+                        "Escalated: %(summary)s (resolution due %(deadline)s).",
+                        summary=summary,
+                        deadline=deadlines[deadline],
                     )
+                )
+                tracking = False
+                if record.id in raising_ids:
+                    if record.severity not in trackings:
+                        trackings[record.severity] = env["mail.tracking.value"]._create_tracking_values(
+                            record.severity, NEXT_SEVERITY[record.severity], "severity", severity_info, record
+                        )
+                    tracking = trackings[record.severity]
+                notes.append((record.id, body, tracking))
                 leader = record.team_id.user_id or record.user_id
                 if leader:
-                    activities.append(
-                        {
-                            "res_model_id": model_id,
-                            "res_id": record.id,
-                            "activity_type_id": activity_type.id,
-                            "summary": summary,
-                            "user_id": leader.id,
-                            "date_deadline": today,
-                        }
-                    )
-        escalated = at_risk | breached
-        # sudo: the scheduler escalates on behalf of the team leaders it notifies
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
-        messages = escalated._message_log_batch(bodies)
-        if trackings:
-            # the severity change belongs to the escalation note, worded like it (Odoo's own tracking
-            # message would be worded in the scheduler's language)
-            self.env["mail.tracking.value"].sudo().create(
-                [
-                    dict(trackings[message.res_id], mail_message_id=message.id)
-                    for message in messages
-                    if message.res_id in trackings
-                ]
-            )
+                    activities.append((record.id, summary, leader.id, today))
+        self._sla_insert_escalations(notes, activities)
+        # the level is bookkeeping, not tracked: no tracking to prepare over thousands of records
         if at_risk:
-            at_risk.write({"escalation_level": "1"})
+            at_risk.with_context(mail_notrack=True).write({"escalation_level": "1"})
         if breached:
-            breached.write({"escalation_level": "2"})
+            breached.with_context(mail_notrack=True).write({"escalation_level": "2"})
             by_severity = defaultdict(list)
             for record in raising:
                 by_severity[NEXT_SEVERITY[record.severity]].append(record.id)
             for severity, ids in by_severity.items():
                 self.browse(ids).with_context(mail_notrack=True).write({"severity": severity})
+
+    def _sla_insert_escalations(self, notes, activities):
+        """Log each escalation note (with its tracked severity change) and plan each activity, in bulk.
+
+        ``notes`` are ``(res_id, body, tracking values or False)``, ``activities`` are
+        ``(res_id, summary, user_id, deadline)``. The first note and tracking value are made through
+        Odoo's own paths (``_message_log_batch``, ``mail.tracking.value``); the others are inserted as
+        copies of those rows with their own record and text, so that every column Odoo fills is filled
+        alike. The activities go the same way (``crm.relationship.outreach._create_activities``).
+        """
+        if not notes:
+            return
+        # the severity change belongs to the escalation note, worded like it (Odoo's own tracking
+        # message would be worded in the scheduler's language)
+        first_id, first_body, first_tracking = notes[0]
+        message = self.browse(first_id)._message_log_batch({first_id: first_body})
+        res_ids = [note[0] for note in notes[1:]]
+        cloned = bulk.clone_rows(
+            self.env["mail.message"],
+            message.id,
+            {"res_id": ("int4", res_ids), "body": ("text", [note[1] for note in notes[1:]])},
+            returning="res_id",
+        )
+        message_ids = {res_id: message_id for message_id, res_id in cloned}
+        message_ids[first_id] = message.id
+        tracked = [(message_ids[res_id], tracking) for res_id, _body, tracking in notes if tracking]
+        if tracked:
+            # sudo: tracking values are only readable through their message, which the scheduler wrote
+            template = self.env["mail.tracking.value"].sudo().create(dict(tracked[0][1], mail_message_id=tracked[0][0]))
+            bulk.clone_rows(
+                template,
+                template.id,
+                {
+                    "mail_message_id": ("int4", [message_id for message_id, _tracking in tracked[1:]]),
+                    "old_value_char": ("varchar", [tracking["old_value_char"] for _id, tracking in tracked[1:]]),
+                    "new_value_char": ("varchar", [tracking["new_value_char"] for _id, tracking in tracked[1:]]),
+                },
+            )
+        if activities:
+            model_id = self.env["ir.model"]._get_id(self._name)
+            todo = self.env.ref("mail.mail_activity_data_todo").id
+            # sudo: the scheduler escalates on behalf of the team leaders it notifies
+            self.env["crm.relationship.outreach"].sudo()._create_activities(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": res_id,
+                        "activity_type_id": todo,
+                        "summary": summary,
+                        "user_id": user_id,
+                        "date_deadline": deadline,
+                    }
+                    for res_id, summary, user_id, deadline in activities
+                ]
+            )
+        # the rows above were written past the ORM: what it holds of them is read again
+        self.env.invalidate_all()
 
     # ------------------------------------------------------------------ the customer answers
     def _resume_on_customer_reply(self, message):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common_roles import RolesMixin
 
@@ -114,3 +114,54 @@ class TestRetention(RolesMixin, TransactionCase):
         self.assertEqual((again.calls, again.activities), (0, 0), "the Chinese wording is the same activity")
         case = self.env["crm.relationship.retention.case"].search([("partner_id", "=", self.drifting.id)])
         self.assertEqual(case.activity_id, todo, "the case points at the activity planned in Chinese")
+    def test_many_customers_get_their_own_activity_in_one_run(self):
+        """Past the first, activities are inserted in bulk: each still has its customer, user, reason and
+        deadline, the salesperson follows the customer, and the queries do not grow with the customers."""
+        self.env["ir.config_parameter"].set_param("crm_relationship.retention_value_top_percent", 100)
+        Partner = self.env["res.partner"]
+        second = new_test_user(self.env, "ret_sales_2", groups="sales_team.group_sale_salesman")
+
+        def drifting(count, prefix):
+            partners = Partner.create(
+                [
+                    {
+                        "name": f"{prefix}{index}",
+                        "email": f"{prefix}{index}@example.com",
+                        "tz": "UTC",
+                        "user_id": (self.salesperson if index % 2 else second).id,
+                    }
+                    for index in range(count)
+                ]
+            )
+            partners.write(
+                {
+                    "rel_company_id": self.company.id,
+                    "rel_rfm_segment": "at_risk",
+                    "rel_rfm_monetary": 5000,
+                    "rel_rfm_recency": 140,
+                    "rel_lifecycle_stage": "at_risk",
+                    "rel_clv_probability_alive": 0.2,
+                }
+            )
+            return partners
+
+        self._schedule()  # the customers of setUpClass
+        few = drifting(3, "few")
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        self.assertEqual(self._schedule().activities, 3)
+        few_queries = self.env.cr.sql_log_count - before
+        many = drifting(12, "many")
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        self.assertEqual(self._schedule().activities, 12)
+        self.assertLessEqual(self.env.cr.sql_log_count - before, few_queries + 2)
+        for partner in few | many:
+            activity = self._activities(partner)
+            self.assertEqual(len(activity), 1, partner.name)
+            self.assertEqual(activity.user_id, partner.user_id)
+            self.assertEqual(activity.res_name, partner.display_name)
+            self.assertEqual(activity.date_deadline, fields.Date.today())
+            self.assertIn("Bought once; nothing for 20 weeks", activity.note)
+            self.assertIn(partner.user_id.partner_id, partner.message_partner_ids, "the salesperson follows")
+            self.assertTrue(activity.with_user(partner.user_id).has_access("read"))

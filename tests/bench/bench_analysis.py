@@ -8,6 +8,8 @@ The analysis is ``env['crm.relationship.analysis'].create({}).action_run()`` com
 crm_relationship provides it; otherwise the benchmark says so and measures only the reference.
 It then runs twice more: on the same day (nothing changed, nothing to write) and one day later (the
 nightly case: every customer's recency and model figures move, so every customer is rewritten).
+Last comes a validation run (``holdout_weeks``: fitted on the orders before the last weeks, predicting
+those weeks and comparing with what happened), whose time is printed beside the others.
 """
 
 import argparse
@@ -18,6 +20,8 @@ from datetime import date, timedelta
 
 from .common import Timer, emit, say
 from .odoo_env import odoo_env
+
+HOLDOUT_WEEKS = 26
 
 REFERENCE_SQL = """
     SELECT so.partner_id, count(DISTINCT so.id), sum(sol.price_subtotal), min(so.date_order), max(so.date_order)
@@ -118,6 +122,12 @@ def run(db):
             env.flush_all()
             env.cr.commit()
         updated, in_place = (now - then for now, then in zip(partner_updates(cr), before, strict=True))
+        # A validation run: fit up to HOLDOUT_WEEKS before today, predict those weeks, compare.
+        validation = env["crm.relationship.analysis"].create({"holdout_weeks": HOLDOUT_WEEKS})
+        with Timer() as validated:
+            validation.action_run()
+            env.flush_all()
+            env.cr.commit()
         result.update(
             analysis_s=round(timer.seconds, 3),
             analysis_queries=queries,
@@ -132,6 +142,13 @@ def run(db):
             next_day_ratio=round(next_day.seconds / reference, 1) if reference else None,
             next_day_partner_updates=updated,
             next_day_partner_hot_updates=in_place,
+            validation_s=round(validated.seconds, 3),
+            validation_ratio=round(validated.seconds / reference, 1) if reference else None,
+            validation_state=validation.state,
+            validation_holdout_weeks=HOLDOUT_WEEKS,
+            validation_predicted_repeat=validation.validation_predicted_repeat,
+            validation_actual_repeat=validation.validation_actual_repeat,
+            validation_error_percent=validation.validation_error_percent,
             peak_rss_mb=peak_rss_mb(),
             peak_rss_before_mb=peak_before,
         )
@@ -142,6 +159,10 @@ def run(db):
             f" {rerun_updated} partners rewritten);"
             f" next day {next_day.seconds:.2f} s ({result['next_day_ratio']}x,"
             f" {in_place} of {updated} partner updates in place);"
+            f" validation run ({HOLDOUT_WEEKS} weeks held out) {validated.seconds:.2f} s"
+            f" ({result['validation_ratio']}x,"
+            f" {validation.state}: {validation.validation_predicted_repeat:.0f} repeat purchases predicted,"
+            f" {validation.validation_actual_repeat:.0f} happened);"
             f" peak memory of the process {result['peak_rss_mb']} MB ({peak_before} MB before the runs)",
         )
     return result

@@ -4,7 +4,8 @@ Usage: python -m tests.bench.bench_escalation --db DB
 
 Runs the scheduled job's method (``crm.complaint._cron_escalate()``) twice, each committed:
 the first run escalates what is at risk or breached, the second must find nothing new
-(idempotence), so its time is the cost of checking. The reference is one SQL pass reading the
+(idempotence), so its time is the cost of checking. Each run also counts the escalation notes it
+logged and the severity changes tracked on them. The reference is one SQL pass reading the
 same open complaints' deadlines.
 """
 
@@ -18,6 +19,18 @@ REFERENCE_SQL = """
     SELECT id, sla_response_deadline, sla_resolution_deadline, sla_status, escalation_level
       FROM crm_complaint WHERE NOT is_closed
 """
+
+
+def escalation_rows(cr):
+    """Activities, escalation notes and tracked severity changes on complaints so far."""
+    cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'crm.complaint'")
+    activities = cr.fetchone()[0]
+    cr.execute(
+        "SELECT count(DISTINCT m.id), count(t.id) FROM mail_message m"
+        " LEFT JOIN mail_tracking_value t ON t.mail_message_id = m.id"
+        " WHERE m.model = 'crm.complaint' AND m.message_type = 'notification'"
+    )
+    return (activities, *cr.fetchone())
 
 
 def run(db):
@@ -34,8 +47,7 @@ def run(db):
         result = {"db": db, "open_complaints": open_count, "sql_pass_s": round(best, 4), "runs": []}
         for run_no in (1, 2):
             env.invalidate_all()
-            cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'crm.complaint'")
-            activities0 = cr.fetchone()[0]
+            activities0, notes0, tracked0 = escalation_rows(cr)
             count0 = cr.sql_log_count
             with Timer() as timer:
                 env["crm.complaint"]._cron_escalate()
@@ -44,14 +56,16 @@ def run(db):
                 cr.commit()
             cr.execute("SELECT escalation_level, count(*) FROM crm_complaint WHERE NOT is_closed GROUP BY 1")
             levels = dict(cr.fetchall())
-            cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'crm.complaint'")
-            new_activities = cr.fetchone()[0] - activities0
+            activities1, notes1, tracked1 = escalation_rows(cr)
+            new_activities = activities1 - activities0
             result["runs"].append(
                 {
                     "run": run_no,
                     "seconds": round(timer.seconds, 3),
                     "queries": queries,
                     "activities_created": new_activities,
+                    "notes_logged": notes1 - notes0,
+                    "severity_changes_tracked": tracked1 - tracked0,
                     "escalation_levels": levels,
                     "ratio_to_sql_pass": round(timer.seconds / best, 1) if best else None,
                 }
@@ -59,6 +73,7 @@ def run(db):
             say(
                 "escalation",
                 f"run {run_no}: {timer.seconds:.2f} s, {queries} queries, {new_activities} activities,"
+                f" {notes1 - notes0} notes ({tracked1 - tracked0} with the severity change tracked),"
                 f" levels {levels}; {result['runs'][-1]['ratio_to_sql_pass']}x the SQL pass ({best * 1000:.1f} ms)",
             )
         result["idempotent"] = result["runs"][1]["activities_created"] == 0

@@ -122,6 +122,31 @@ def _job_runs(results, sizes, key, volume_label, volume_key, effect_key):
     return [table(header, rows), ""]
 
 
+def _outreach_runs(results, sizes):
+    """NPS scheduled action and retention scheduling over the generated customers, each run twice."""
+    rows = []
+    for s in sizes:
+        o = results[s].get("outreach") or {}
+        if not o.get("nps") and not o.get("retention"):
+            rows.append([s, o.get("outreach", "not measured"), None, None, None, None, None])
+            continue
+        for r in o.get("nps", []):
+            made = (
+                f"{r.get('customers_done')} customers in {r.get('job_starts')} starts: {r['surveys']} surveys,"
+                f" {r['emails_now']} emails now, {r['emails_scheduled']} scheduled, {r['nps_calls']} calls"
+            )
+            rows.append([s, o.get("customers"), "NPS", r["run"], r["seconds"], r["queries"], made])
+        every = o.get("retention_every_customer_at_risk")
+        for r in [*o.get("retention", []), *([every] if every else [])]:
+            made = (
+                f"{r['at_risk']} at risk, {r.get('candidates')} valuable and newly so: {r['calls']} calls,"
+                f" {r['activities']} to-dos; skipped {r['skipped']}"
+            )
+            rows.append([s, o.get("customers"), "retention", r["run"], r["seconds"], r["queries"], made])
+    header = ["size", "customers", "job", "run", "seconds", "queries", "planned"]
+    return [table(header, rows), ""]
+
+
 def render(results, png_name):
     sizes = [s for s in SIZE_ORDER if s in results]
     first = results[sizes[0]] if sizes else {}
@@ -200,6 +225,8 @@ def render(results, png_name):
                 a.get("next_day_s"),
                 a.get("next_day_ratio"),
                 _in_place(a),
+                a.get("validation_s"),
+                a.get("validation_ratio"),
                 a.get("peak_rss_before_mb"),
                 a.get("peak_rss_mb"),
                 a.get("recommendations"),
@@ -221,6 +248,8 @@ def render(results, png_name):
                 "next day s",
                 "next day ratio",
                 "next day partner updates in place",
+                "validation run s",
+                "validation ratio",
                 "memory before the runs MB",
                 "peak memory of the runs MB",
                 "recommendations stored",
@@ -313,6 +342,8 @@ def render(results, png_name):
     ]
     out += ["## 5. Complaint escalation (scheduled job, run twice)", ""]
     out += _job_runs(results, sizes, "escalation", "open complaints", "open_complaints", "activities_created")
+    out += ["## 6. NPS and retention scheduling (run twice)", ""]
+    out += _outreach_runs(results, sizes)
     out += ["## Drills", ""]
     titles = {
         "concurrency_cmr": "1. Concurrency: parallel confirmations over JSON-RPC (our addons)",

@@ -181,6 +181,9 @@ def run(size, prefix="bch_bench", keep=False, logfile=None, drills=True, results
         portal["ref_my_orders"] = portal_ref["pages"].get("/my/orders")
     results["portal"] = portal
 
+    say("bench", "benchmark 6: NPS invitations and retention actions over the customers")
+    _code, results["outreach"] = run_logged(bench_module("bench_outreach", "--db", cmr_db), "outreach", logfile)
+
     if drills:
         run_drills(size, cmr_db, ref_db, results, logfile)
 
