@@ -114,6 +114,7 @@ class TestRetention(RolesMixin, TransactionCase):
         self.assertEqual((again.calls, again.activities), (0, 0), "the Chinese wording is the same activity")
         case = self.env["crm.relationship.retention.case"].search([("partner_id", "=", self.drifting.id)])
         self.assertEqual(case.activity_id, todo, "the case points at the activity planned in Chinese")
+
     def test_many_customers_get_their_own_activity_in_one_run(self):
         """Past the first, activities are inserted in bulk: each still has its customer, user, reason and
         deadline, the salesperson follows the customer, and the queries do not grow with the customers."""
