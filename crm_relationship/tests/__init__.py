@@ -15,6 +15,7 @@ from . import test_bulk
 from . import test_analysis_bad_input
 from . import test_lifetime_value
 from . import test_analysis_validation
+from . import test_validation_cdnow
 from . import test_category_margin
 from . import test_cohort_report
 from . import test_churn_outlook
