@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import format_amount
+from odoo.tools import format_amount, formatLang
 
 from ..analytics import scoring
 
@@ -51,6 +51,13 @@ class CrmRelationshipExplanationMixin(models.AbstractModel):
     rel_value_explanation = fields.Text(string="How the Value Is Estimated", **_SENTENCE)
     rel_alive_explanation = fields.Text(string="Why this Probability Still Active", **_SENTENCE)
     rel_rank_move_reason = fields.Text(string="Why the Value Rank Moved", **_SENTENCE)
+    rel_rough_estimate = fields.Char(
+        string="Rough Value · Still Active",
+        compute="_compute_rel_rough_estimate",
+        groups="base.group_user",
+        help="On a rough run, the lifetime value and the probability still active rounded, in place of figures "
+        "that would look precise.",
+    )
 
     @api.depends(
         "rel_company_id",
@@ -80,6 +87,16 @@ class CrmRelationshipExplanationMixin(models.AbstractModel):
                 }
             )
 
+    @api.depends("rel_figures_rough", "rel_lifetime_value", "rel_clv_probability_alive")
+    @api.depends_context("lang")
+    def _compute_rel_rough_estimate(self):
+        for partner in self:
+            partner.rel_rough_estimate = partner.rel_figures_rough and self.env._(
+                "≈ %(value)s · %(alive)s",
+                value=partner._rel_money(partner.rel_lifetime_value, rough=True),
+                alive=partner._rel_percent(partner.rel_clv_probability_alive, rough=True),
+            )
+
     def _rel_explaining_runs(self):
         """The last finished run of each analysing company of these partners: the cut-offs and weights
         their figures were scored with."""
@@ -95,9 +112,12 @@ class CrmRelationshipExplanationMixin(models.AbstractModel):
 
     # ------------------------------------------------------------------ formatting
     def _rel_money(self, amount, rough=False):
-        if rough and amount:
-            amount = float(f"{amount:.2g}")
-        return format_amount(self.env, amount or 0.0, self.rel_currency_id or self.env.company.currency_id)
+        """The amount in the reader's format; rough: two significant digits, no cents."""
+        currency = self.rel_currency_id or self.env.company.currency_id
+        if rough:
+            amount = float(f"{amount:.2g}") if amount and amount >= 1 else 0.0
+            return formatLang(self.env, amount, currency_obj=currency, rounding_unit="units")
+        return format_amount(self.env, amount or 0.0, currency)
 
     @api.model
     def _rel_percent(self, share, rough=False):

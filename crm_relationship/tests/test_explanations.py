@@ -4,7 +4,7 @@ from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, formatLang
 
 from .common_roles import RolesMixin
 
@@ -95,6 +95,10 @@ class TestExplanations(RolesMixin, TransactionCase):
     def money(self, amount):
         return format_amount(self.env, amount, self.currency)
 
+    def rough(self, amount):
+        """Two significant digits, no cents: "$ 460"."""
+        return formatLang(self.env, amount, currency_obj=self.currency, rounding_unit="units")
+
     def _read(self, user=None, lang="en_US", **figures):
         if figures:
             self.customer.write(figures)
@@ -172,9 +176,9 @@ class TestExplanations(RolesMixin, TransactionCase):
         )
         self.assertEqual(
             self._read(rel_figures_rough=True).rel_value_explanation,
-            f"Lifetime value about {self.money(460)}, a rough estimate: about 7.6 discounted purchases over 36 "
-            f"months at {self.money(200)}, this customer's own mean spend per purchase, times the 30% gross margin, "
-            f"discounted at 10% a year. Next 12 months: about 1.5 purchases, {self.money(300)} of revenue.",
+            f"Lifetime value about {self.rough(460)}, a rough estimate: about 7.6 discounted purchases over 36 "
+            f"months at {self.rough(200)}, this customer's own mean spend per purchase, times the 30% gross margin, "
+            f"discounted at 10% a year. Next 12 months: about 1.5 purchases, {self.rough(300)} of revenue.",
         )
 
     def test_alive_sentences(self):
@@ -223,7 +227,7 @@ class TestExplanations(RolesMixin, TransactionCase):
         self.assertEqual(
             self._read(rel_previous_value_rank=0.5, rel_clv_probability_alive=0.62, **rough).rel_rank_move_reason,
             "Value rank up from 50% to 85%: new purchase occasions 2, likelihood still to buy 60% → 60%, lifetime "
-            f"value {self.money(200)} → {self.money(460)}.",
+            f"value {self.rough(200)} → {self.rough(460)}.",
         )
 
     def test_sentences_in_the_readers_language(self):

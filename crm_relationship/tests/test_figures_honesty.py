@@ -115,6 +115,14 @@ class TestSmallBase(RolesMixin, _OrdersMixin, TransactionCase):
             once.with_context(lang="en_US").rel_reliability_note, run.with_context(lang="en_US").reliability_note
         )
         self.assertTrue(once.with_context(lang="en_US").rel_value_explanation.startswith("Lifetime value about"))
+        # The customer lists show the rounded figures in place of the exact ones.
+        english = once.with_context(lang="en_US")
+        self.assertEqual(
+            english.rel_rough_estimate,
+            f"≈ {english._rel_money(once.rel_lifetime_value, rough=True)} · "
+            f"{english._rel_percent(once.rel_clv_probability_alive, rough=True)}",
+        )
+        self.assertRegex(english.rel_rough_estimate, r"^≈ \$\xa0\d+ · \d+[05]%$")
         self.env["res.lang"]._activate_lang("zh_CN")
         chinese = once.with_context(lang="zh_CN")
         chinese.invalidate_recordset()
