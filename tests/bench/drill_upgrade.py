@@ -82,18 +82,20 @@ def renames():
     return found
 
 
-def fingerprints(db, columns):
+def fingerprints(db, columns, upto=None):
     """Per ``(model, column, key)`` whose column exists: how many rows hold a value, and a hash of
-    (id, value) over the table."""
+    (id, value) over the table; only over the rows up to the id ``upto[model]`` where given (the rows
+    that existed before an upgrade, not those its new demo records add)."""
     existing = set(sql(db, "SELECT table_name || '.' || column_name FROM information_schema.columns").split())
     result = {}
     for model, column, key in columns:
         table = model.replace(".", "_")
         if f"{table}.{column}" in existing:
+            where = f" WHERE id <= {int(upto[model])}" if upto and model in upto else ""
             result[key] = sql(
                 db,
                 f"SELECT count({column}) || ':' || coalesce(md5(string_agg(id || '=' || {column}::text, ','"
-                f" ORDER BY id)), '') FROM {table}",
+                f" ORDER BY id)), '') FROM {table}{where}",
             )
     return result
 
