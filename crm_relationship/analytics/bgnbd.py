@@ -41,6 +41,26 @@ def log_likelihood(params, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
+def distinct_histories(x, t_x, T):
+    """The distinct histories ``(x, t_x, T)`` in ascending order (by ``x``, then ``t_x``, then ``T``), as
+    three arrays, with how many customers share each and, per customer, the index of theirs.
+
+    What ``np.unique(..., axis=0)`` returns, from one lexicographic sort of the three columns rather
+    than a sort of the rows as records, which is several times slower on a large customer base."""
+    columns = [np.asarray(v, dtype=float) for v in (x, t_x, T)]
+    order = np.lexsort(columns[::-1])
+    ordered = [column[order] for column in columns]
+    first = np.zeros(len(order), dtype=bool)
+    first[:1] = True
+    for column in ordered:
+        first[1:] |= column[1:] != column[:-1]
+    starts = np.flatnonzero(first)
+    inverse = np.empty(len(order), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    counts = np.diff(np.append(starts, len(order)))
+    return [column[starts] for column in ordered], counts, inverse
+
+
 def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.0, 1.5, 5.0)), warm_start=None):
     """Maximum-likelihood fit on log-parameters (L-BFGS-B, several starting points, best kept).
 
@@ -51,8 +71,7 @@ def fit(x, t_x, T, starts=((1.0, 1.0, 1.0, 1.0), (0.5, 5.0, 0.5, 2.0), (0.2, 10.
     if len(x) < 2 or not np.any(x > 0):
         raise ValueError("BG/NBD needs at least two customers and some repeat purchases")
     # Identical customers are summarised once and weighted, which keeps large fits fast.
-    keys, weights = np.unique(np.column_stack([x, t_x, T]), axis=0, return_counts=True)
-    kx, kt, kT = keys.T
+    (kx, kt, kT), weights, _inverse = distinct_histories(x, t_x, T)
 
     def objective(log_params):
         value, gradient = _negative_log_likelihood_and_gradient(np.exp(log_params), kx, kt, kT, weights)

@@ -128,6 +128,21 @@ class TestClvReference(BaseCase):
         self.assertTrue(warm.converged)
         self.assertAlmostEqual(warm.log_likelihood, cold.log_likelihood, delta=1e-3)
 
+    def test_distinct_histories_are_those_of_numpy_unique(self):
+        """The fits and the lifetime value sum over the same distinct histories, in the same order, as
+        ``np.unique`` over the rows would give: the figures do not move by a rounding."""
+        x, t_x, T = self.data[:, 0], self.data[:, 1], self.data[:, 2]
+        (kx, kt, kT), counts, inverse = bgnbd.distinct_histories(x, t_x, T)
+        keys, expected_inverse, expected_counts = np.unique(
+            np.column_stack([x, t_x, T]), axis=0, return_inverse=True, return_counts=True
+        )
+        self.assertLess(len(keys), len(x))
+        np.testing.assert_array_equal(np.column_stack([kx, kt, kT]), keys)
+        np.testing.assert_array_equal(counts, expected_counts)
+        np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
+        (kx, _kt, _kT), counts, inverse = bgnbd.distinct_histories([], [], [])
+        self.assertEqual((len(kx), len(counts), len(inverse)), (0, 0, 0))
+
     def test_fit_refuses_data_without_repeat_purchases(self):
         with self.assertRaises(ValueError):
             bgnbd.fit([0, 0, 0], [0, 0, 0], [5, 6, 7])
