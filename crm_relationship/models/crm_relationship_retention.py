@@ -25,9 +25,6 @@ class CrmRelationshipRetention(models.AbstractModel):
     def _schedule_for_company(self, company, now=None):
         """Plan the retention activities of ``company``'s customers; returns the counts."""
         now = now or fields.Datetime.now()
-        # "Has figures" is tested on an unindexed column (every run writes all its figures together, so
-        # that the recency is set exactly when the segment is): right after a run, statistics that
-        # predate it can count no analysed customer, and the segment's index was then walked for each.
         top, alive_max = self._thresholds()
         result = OutreachResult(self.env)
         self.env.flush_all()
@@ -47,7 +44,7 @@ class CrmRelationshipRetention(models.AbstractModel):
                 SELECT id, rel_lifecycle_stage, rel_retention_flagged, rel_clv_probability_alive, rel_rfm_recency,
                        cume_dist() OVER (ORDER BY rel_rfm_monetary DESC) AS value_rank
                   FROM res_partner
-                 WHERE rel_company_id = %(company)s AND rel_rfm_recency IS NOT NULL
+                 WHERE rel_company_id = %(company)s AND rel_rfm_segment IS NOT NULL
             ), occasions AS (
                 SELECT p.commercial_partner_id AS id,
                        (MAX(o.date_order::date) - MIN(o.date_order::date))::float8
@@ -144,7 +141,7 @@ class CrmRelationshipRetention(models.AbstractModel):
                    %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
               FROM res_partner p
              WHERE p.rel_company_id = %(company)s AND p.rel_lifecycle_stage = 'at_risk'
-               AND p.rel_rfm_recency IS NOT NULL
+               AND p.rel_rfm_segment IS NOT NULL
                AND p.id NOT IN (SELECT c.partner_id FROM crm_relationship_retention_case c
                                  WHERE c.company_id = %(company)s AND c.date_end IS NULL)
             """,
