@@ -41,13 +41,14 @@ def log_likelihood(params, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def distinct_histories(x, t_x, T):
-    """The distinct histories ``(x, t_x, T)`` in ascending order (by ``x``, then ``t_x``, then ``T``), as
-    three arrays, with how many customers share each and, per customer, the index of theirs.
+def distinct_histories(*columns):
+    """The distinct rows of ``columns`` (such as the histories ``x, t_x, T``) in ascending order (by the
+    first column, then the next), as one array per column, with how many customers share each row and,
+    per customer, the index of theirs.
 
-    What ``np.unique(..., axis=0)`` returns, from one lexicographic sort of the three columns rather
-    than a sort of the rows as records, which is several times slower on a large customer base."""
-    columns = [np.asarray(v, dtype=float) for v in (x, t_x, T)]
+    What ``np.unique(..., axis=0)`` returns, from one lexicographic sort of the columns rather than a
+    sort of the rows as records, which is several times slower on a large customer base."""
+    columns = [np.asarray(v, dtype=float) for v in columns]
     order = np.lexsort(columns[::-1])
     ordered = [column[order] for column in columns]
     first = np.zeros(len(order), dtype=bool)
@@ -131,14 +132,28 @@ def probability_alive(params, x, t_x, T):
     return np.where(x > 0, 1.0 / (1.0 + ratio), 1.0)
 
 
-def expected_purchases(params, t, x, t_x, T):
-    """Expected number of purchases in the next ``t`` weeks, given each customer's history."""
+def purchase_age_pairs(x, T):
+    """The distinct ``(x, T)`` of the histories and, per history, the index of theirs: the part of
+    ``expected_purchases`` with the hypergeometric function depends on these two alone, and far fewer
+    customers differ in them than in the whole history."""
+    (px, pT), _counts, pair = distinct_histories(x, T)
+    return px, pT, pair
+
+
+def expected_purchases(params, t, x, t_x, T, pairs=None):
+    """Expected number of purchases in the next ``t`` weeks, given each customer's history.
+
+    ``pairs``, when given, is ``purchase_age_pairs(x, T)``, for a caller evaluating several ``t``."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    z = t / (alpha + T + t)
+    px, pT, pair = pairs or purchase_age_pairs(x, T)
+    z = t / (alpha + pT + t)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         head = (a + b + x - 1) / (a - 1)
-        body = 1 - np.exp((r + x) * np.log((alpha + T) / (alpha + T + t))) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        body = 1 - np.exp((r + px) * np.log((alpha + pT) / (alpha + pT + t))) * hyp2f1(
+            r + px, b + px, a + b + px - 1, z
+        )
+        body = body[pair]
         ratio = (a / np.maximum(b + x - 1, 1e-300)) * np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
         denominator = 1 + np.where(x > 0, ratio, 0.0)
         result = head * body / denominator

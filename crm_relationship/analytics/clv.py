@@ -29,8 +29,9 @@ def discounted_purchases(params, months, annual_rate, x, t_x, T):
     factor = 1.0 / (1.0 + monthly_rate(annual_rate))
     total = np.zeros(len(kx))
     previous = np.zeros_like(total)
+    pairs = bgnbd.purchase_age_pairs(kx, kT)
     for month in range(1, months + 1):
-        cumulative = bgnbd.expected_purchases(params, month * WEEKS_PER_MONTH, kx, kt, kT)
+        cumulative = bgnbd.expected_purchases(params, month * WEEKS_PER_MONTH, kx, kt, kT, pairs)
         total += (cumulative - previous) * factor**month
         previous = cumulative
     return total[inverse]

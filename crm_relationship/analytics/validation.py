@@ -54,8 +54,9 @@ def weekly_cumulative(params, weeks, x, t_x, T, actual_by_week):
 
     Returns a lines frame like ``compare``'s, of kind "weekly", with the week in ``week``."""
     (kx, kt, kT), counts, inverse = bgnbd.distinct_histories(x, t_x, T)
+    pairs = bgnbd.purchase_age_pairs(kx, kT)
     predicted = [
-        float(np.dot(bgnbd.expected_purchases(params, week, kx, kt, kT), counts)) for week in range(1, weeks + 1)
+        float(np.dot(bgnbd.expected_purchases(params, week, kx, kt, kT, pairs), counts)) for week in range(1, weeks + 1)
     ]
     actual = pd.Series(actual_by_week, dtype=float).reindex(range(1, weeks + 1), fill_value=0.0).cumsum()
     frame = pd.DataFrame({"week": range(1, weeks + 1), "predicted": predicted, "actual": actual.to_numpy()})
