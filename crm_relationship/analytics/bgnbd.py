@@ -146,14 +146,21 @@ def expected_purchases(params, t, x, t_x, T, pairs=None):
     ``pairs``, when given, is ``purchase_age_pairs(x, T)``, for a caller evaluating several ``t``."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    px, pT, pair = pairs or purchase_age_pairs(x, T)
+    if pairs is None:
+        # Scalars and broadcast arrays too: the pairs of the flattened histories, put back in their shape.
+        x_full, T_full = np.broadcast_arrays(x, T)
+        px, pT, pair = purchase_age_pairs(x_full.ravel(), T_full.ravel())
+        shape = x_full.shape
+    else:
+        px, pT, pair = pairs
+        shape = pair.shape
     z = t / (alpha + pT + t)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         head = (a + b + x - 1) / (a - 1)
         body = 1 - np.exp((r + px) * np.log((alpha + pT) / (alpha + pT + t))) * hyp2f1(
             r + px, b + px, a + b + px - 1, z
         )
-        body = body[pair]
+        body = body[pair].reshape(shape)
         ratio = (a / np.maximum(b + x - 1, 1e-300)) * np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
         denominator = 1 + np.where(x > 0, ratio, 0.0)
         result = head * body / denominator
