@@ -23,19 +23,18 @@ def discounted_purchases(params, months, annual_rate, x, t_x, T):
     """Each customer's expected purchases of the next ``months`` months, each month discounted: one
     vectorised evaluation per month of the horizon, over the distinct histories (customers with the
     same days of first and last purchase and the same count share one)."""
-    histories = np.column_stack([np.asarray(v, dtype=float) for v in (x, t_x, T)])
-    if not len(histories):
+    (kx, kt, kT), _counts, inverse = bgnbd.distinct_histories(x, t_x, T)
+    if not len(inverse):
         return np.zeros(0)
-    keys, inverse = np.unique(histories, axis=0, return_inverse=True)
-    kx, kt, kT = keys.T
     factor = 1.0 / (1.0 + monthly_rate(annual_rate))
-    total = np.zeros(len(keys))
+    total = np.zeros(len(kx))
     previous = np.zeros_like(total)
+    pairs = bgnbd.purchase_age_pairs(kx, kT)
     for month in range(1, months + 1):
-        cumulative = bgnbd.expected_purchases(params, month * WEEKS_PER_MONTH, kx, kt, kT)
+        cumulative = bgnbd.expected_purchases(params, month * WEEKS_PER_MONTH, kx, kt, kT, pairs)
         total += (cumulative - previous) * factor**month
         previous = cumulative
-    return total[inverse.reshape(-1)]
+    return total[inverse]
 
 
 def lifetime_value(params, months, annual_rate, margin, x, t_x, T, spend):

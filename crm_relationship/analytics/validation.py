@@ -53,16 +53,15 @@ def weekly_cumulative(params, weeks, x, t_x, T, actual_by_week):
     histories) and actual (``actual_by_week``: purchase occasions indexed by week 1..``weeks``).
 
     Returns a lines frame like ``compare``'s, of kind "weekly", with the week in ``week``."""
-    histories = np.column_stack([np.asarray(v, dtype=float) for v in (x, t_x, T)])
-    keys, counts = np.unique(histories, axis=0, return_counts=True) if len(histories) else (np.zeros((0, 3)), [])
-    kx, kt, kT = keys.T
+    (kx, kt, kT), counts, inverse = bgnbd.distinct_histories(x, t_x, T)
+    pairs = bgnbd.purchase_age_pairs(kx, kT)
     predicted = [
-        float(np.dot(bgnbd.expected_purchases(params, week, kx, kt, kT), counts)) for week in range(1, weeks + 1)
+        float(np.dot(bgnbd.expected_purchases(params, week, kx, kt, kT, pairs), counts)) for week in range(1, weeks + 1)
     ]
     actual = pd.Series(actual_by_week, dtype=float).reindex(range(1, weeks + 1), fill_value=0.0).cumsum()
     frame = pd.DataFrame({"week": range(1, weeks + 1), "predicted": predicted, "actual": actual.to_numpy()})
     lines = frame.melt(id_vars=["week"], value_vars=["predicted", "actual"], var_name="series")
-    lines = lines.assign(kind="weekly", bucket=0, customer_count=len(histories))
+    lines = lines.assign(kind="weekly", bucket=0, customer_count=len(inverse))
     return lines.sort_values(["week", "series"], ascending=[True, False], ignore_index=True)
 
 

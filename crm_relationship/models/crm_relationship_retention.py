@@ -116,7 +116,11 @@ class CrmRelationshipRetention(models.AbstractModel):
         return result
 
     def _open_cases(self, company, now):
-        """Close the spells at risk of customers no longer at risk; open one for each customer newly at risk."""
+        """Close the spells at risk of customers no longer at risk; open one for each customer newly at risk.
+
+        The open cases are looked up as one hashed set (``NOT IN``), whatever the statistics say: right
+        after a run has written the stages, the planner can still count a single customer at risk and
+        chose an anti join that scanned every open case for each customer at risk."""
         cr = self.env.cr
         values = {"company": company.id, "now": now, "uid": self.env.uid}
         cr.execute(
@@ -138,8 +142,8 @@ class CrmRelationshipRetention(models.AbstractModel):
               FROM res_partner p
              WHERE p.rel_company_id = %(company)s AND p.rel_lifecycle_stage = 'at_risk'
                AND p.rel_rfm_segment IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM crm_relationship_retention_case c
-                                WHERE c.partner_id = p.id AND c.company_id = %(company)s AND c.date_end IS NULL)
+               AND p.id NOT IN (SELECT c.partner_id FROM crm_relationship_retention_case c
+                                 WHERE c.company_id = %(company)s AND c.date_end IS NULL)
             """,
             values,
         )

@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 import numpy as np
 from scipy.optimize import approx_fprime
+from scipy.special import hyp2f1
 
 from odoo.addons.crm_relationship.analytics import bgnbd, gamma_gamma, rfm
 from odoo.tests import BaseCase, tagged
@@ -127,6 +128,38 @@ class TestClvReference(BaseCase):
         self.assertTrue(cold.converged)
         self.assertTrue(warm.converged)
         self.assertAlmostEqual(warm.log_likelihood, cold.log_likelihood, delta=1e-3)
+
+    def test_distinct_histories_are_those_of_numpy_unique(self):
+        """The fits and the lifetime value sum over the same distinct histories, in the same order, as
+        ``np.unique`` over the rows would give: the figures do not move by a rounding."""
+        x, t_x, T = self.data[:, 0], self.data[:, 1], self.data[:, 2]
+        (kx, kt, kT), counts, inverse = bgnbd.distinct_histories(x, t_x, T)
+        keys, expected_inverse, expected_counts = np.unique(
+            np.column_stack([x, t_x, T]), axis=0, return_inverse=True, return_counts=True
+        )
+        self.assertLess(len(keys), len(x))
+        np.testing.assert_array_equal(np.column_stack([kx, kt, kT]), keys)
+        np.testing.assert_array_equal(counts, expected_counts)
+        np.testing.assert_array_equal(inverse, expected_inverse.reshape(-1))
+        (kx, _kt, _kT), counts, inverse = bgnbd.distinct_histories([], [], [])
+        self.assertEqual((len(kx), len(counts), len(inverse)), (0, 0, 0))
+
+    def test_expected_purchases_over_distinct_pairs_are_those_of_each_customer(self):
+        """The hypergeometric part evaluated once per distinct (x, T) gives each customer the very value
+        of the formula evaluated on their own history."""
+        x, t_x, T = self.data[:, 0], self.data[:, 1], self.data[:, 2]
+        params = bgnbd.BgNbdParams(0.243, 4.414, 0.793, 2.426, 0.0, True)
+        r, alpha, a, b = params.r, params.alpha, params.a, params.b
+        t = 39.0
+        body = 1 - np.exp((r + x) * np.log((alpha + T) / (alpha + T + t))) * hyp2f1(
+            r + x, b + x, a + b + x - 1, t / (alpha + T + t)
+        )
+        ratio = (a / np.maximum(b + x - 1, 1e-300)) * np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
+        direct = (a + b + x - 1) / (a - 1) * body / (1 + np.where(x > 0, ratio, 0.0))
+        np.testing.assert_array_equal(bgnbd.expected_purchases(params, t, x, t_x, T), direct)
+        pairs = bgnbd.purchase_age_pairs(x, T)
+        self.assertLess(len(pairs[0]), len(x))
+        np.testing.assert_array_equal(bgnbd.expected_purchases(params, t, x, t_x, T, pairs), direct)
 
     def test_fit_refuses_data_without_repeat_purchases(self):
         with self.assertRaises(ValueError):
