@@ -139,6 +139,26 @@ class TestPortalForms(PortalCase):
         self.assertEqual(len(data["complaints"]), 1)
         self.assertNotIn(self.bob_order.name, json.dumps(data))
 
+    def test_export_holds_the_customer_own_retention_cases(self):
+        Case = self.env["crm.relationship.retention.case"]
+        for partner, reason in ((self.alice, "Alice drifting"), (self.bob, "Bob drifting")):
+            Case.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "date_at_risk": "2026-10-01 08:00:00",
+                    "reason": reason,
+                    "no_action_reason": "no_consent",
+                }
+            )
+        self.login(self.alice_user)
+        archive = zipfile.ZipFile(io.BytesIO(self.post("/my/privacy/export").content))
+        data = json.loads(archive.read("data.json"))
+        self.assertIn("retention.csv", archive.namelist())
+        self.assertEqual([row["reason"] for row in data["retention"]], ["Alice drifting"])
+        self.assertEqual(data["retention"][0]["no_action_reason"], "No consent")
+        self.assertNotIn("Bob drifting", json.dumps(data))
+
     def test_erasure_request_then_anonymise(self):
         self.login(self.alice_user)
         self.post("/my/relationship/need", {"name": "Personal wish"})

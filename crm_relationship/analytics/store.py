@@ -180,27 +180,29 @@ class MetricsTable:
         same = SQL("(%s) IS NOT DISTINCT FROM (%s)", *self._tuples(names))
         olds = SQL(", ").join(SQL("p.%s", old) for old, _new in previous)
         news = SQL(", ").join(SQL("p.%s", new) for _old, new in previous)
-        # Unchanged customers: the run before had the same figures, so nothing moved between the two.
-        self._keep = SQL(
-            "UPDATE res_partner p SET %s, %s = 0 FROM crm_analysis_metrics v WHERE p.id = v.id AND %s"
-            " AND ((%s) IS DISTINCT FROM (%s) OR p.%s IS DISTINCT FROM 0)",
-            SQL(", ").join(SQL("%s = p.%s", old, new) for old, new in previous),
+        # One statement for both kinds of rows, whose expressions all read the row as it was:
+        # - changed customers get their new figures, and the old ones become the previous figures (a
+        #   customer's first figures have none before them: they count as unmoved);
+        # - unchanged customers keep their figures, and since the run before had the same ones, nothing
+        #   moved between the two; they are rewritten only when their previous figures say otherwise, so
+        #   that a second re-run on the same data writes nothing.
+        self._update = SQL(
+            "UPDATE res_partner p SET %s, %s, %s = CASE WHEN %s THEN 0 ELSE COALESCE(v.%s - p.%s, 0) END"
+            " FROM crm_analysis_metrics v WHERE p.id = v.id"
+            " AND (NOT %s OR (%s) IS DISTINCT FROM (%s) OR p.%s IS DISTINCT FROM 0)",
+            SQL(", ").join(SQL("%s = v.%s", name, name) for name in names),
+            SQL(", ").join(
+                SQL("%s = CASE WHEN %s THEN p.%s ELSE COALESCE(p.%s, v.%s) END", old, same, new, new, new)
+                for old, new in previous
+            ),
             change,
+            same,
+            rank,
+            rank,
             same,
             olds,
             news,
             change,
-        )
-        # A customer's first figures have none before them: they count as unmoved.
-        self._update = SQL(
-            "UPDATE res_partner p SET %s, %s, %s = COALESCE(v.%s - p.%s, 0) FROM crm_analysis_metrics v"
-            " WHERE p.id = v.id AND NOT %s",
-            SQL(", ").join(SQL("%s = v.%s", name, name) for name in names),
-            SQL(", ").join(SQL("%s = COALESCE(p.%s, v.%s)", old, new, new) for old, new in previous),
-            change,
-            rank,
-            rank,
-            same,
         )
 
     @staticmethod
@@ -208,12 +210,12 @@ class MetricsTable:
         return SQL(", ").join(SQL("p.%s", name) for name in names), SQL(", ").join(SQL("v.%s", name) for name in names)
 
     def write_rows(self, rows):
-        """Update the partners of ``rows`` (an ``id`` column and the metric columns) from the table."""
+        """Update the partners of ``rows`` (an ``id`` column and the metric columns) from the table; the
+        partners' id range bounds the scan of ``res_partner``."""
         self.cr.execute("TRUNCATE crm_analysis_metrics")
         bulk.write_frame(self.cr, self.name, rows)
-        # Rows whose metrics are unchanged are not rewritten: a second re-run on the same data writes nothing.
-        self.cr.execute(self._keep)
-        self.cr.execute(self._update)
+        first, last = int(rows["id"].min()), int(rows["id"].max())
+        self.cr.execute(SQL("%s AND p.id BETWEEN %s AND %s", self._update, first, last))
 
     def drop(self):
         self.cr.execute("DROP TABLE crm_analysis_metrics")

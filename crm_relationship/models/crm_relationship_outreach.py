@@ -16,6 +16,19 @@ OPT_IN_PURPOSES = {"marketing", "surveys"}
 OPT_OUT_PURPOSES = {"service"}
 TRANSACTIONAL = "transactional"
 # the values _create_activities copies in bulk; other values go through the ORM
+# What the outbound policy reads of a customer and of their entity (``_decide``, ``_next_slot``), and who
+# gets their planned calls (``_plan_calls``).
+POLICY_FIELDS = [
+    "commercial_partner_id",
+    "email_normalized",
+    "phone",
+    "tz",
+    "user_id",
+    "rel_preferred_contact_channel",
+    "rel_contact_window_weekday_ids",
+    "rel_contact_window_start",
+    "rel_contact_window_end",
+]
 BULK_ACTIVITY_FIELDS = {"res_model_id", "res_id", "activity_type_id", "summary", "note", "user_id", "date_deadline"}
 
 
@@ -120,7 +133,11 @@ class CrmRelationshipOutreach(models.AbstractModel):
         # sudo: the policy reads the customer's stated preferences whoever triggers the message (a cron,
         # a portal complaint); it only decides, each caller sends with its own rights
         partners = partners.sudo()
+        # Only the fields the policy reads, and not every column of each customer (what reading the
+        # first field would prefetch): the nightly retention run decides for thousands at once.
+        partners.fetch(POLICY_FIELDS)
         entities = partners.commercial_partner_id
+        entities.fetch(POLICY_FIELDS)
         answers = {}
         for row in (
             self.env["crm.relationship.consent"]

@@ -263,6 +263,11 @@ class CrmRelationshipPrivacyExport(models.AbstractModel):
                 ["name", *ANALYSIS_FIELDS, computed("analysed_for", lambda p: p.rel_company_id.name or "")],
                 entity.sudo().filtered(lambda p: p.rel_rfm_segment or p.rel_lifecycle_stage or p.rel_company_id),
             ),
+            "retention": (
+                env._("When our analysis found you might stop buying from us: why, what we planned, what came of it."),
+                ["date_at_risk", "date_end", "reason", "planned", "no_action_reason", "done", "date_done", "outcome"],
+                su["crm.relationship.retention.case"].search([("partner_id", "in", entity.ids)]),
+            ),
             "recommendations": (
                 env._("The products our analysis suggests to you."),
                 ["partner_id", "rank", "product_id", "reason"],

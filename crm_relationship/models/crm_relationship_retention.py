@@ -1,5 +1,8 @@
+import numpy as np
+
 from odoo import api, fields, models
 
+from ..analytics import bulk
 from .crm_relationship_outreach import OutreachResult
 
 
@@ -38,31 +41,7 @@ class CrmRelationshipRetention(models.AbstractModel):
             [company.id],
         )
         self._open_cases(company, now)
-        cr.execute(
-            """
-            WITH ranked AS (
-                SELECT id, rel_lifecycle_stage, rel_retention_flagged, rel_clv_probability_alive, rel_rfm_recency,
-                       cume_dist() OVER (ORDER BY rel_rfm_monetary DESC) AS value_rank
-                  FROM res_partner
-                 WHERE rel_company_id = %(company)s AND rel_rfm_segment IS NOT NULL
-            ), occasions AS (
-                SELECT p.commercial_partner_id AS id,
-                       (MAX(o.date_order::date) - MIN(o.date_order::date))::float8
-                         / NULLIF(COUNT(DISTINCT o.date_order::date) - 1, 0) AS interval_days
-                  FROM sale_order o JOIN res_partner p ON p.id = o.partner_id
-                 WHERE o.state = 'sale' AND o.company_id = %(company)s
-                   AND p.commercial_partner_id IN (SELECT id FROM ranked WHERE rel_lifecycle_stage = 'at_risk')
-              GROUP BY 1
-            )
-            SELECT r.id, r.value_rank, r.rel_rfm_recency, occasions.interval_days
-              FROM ranked r LEFT JOIN occasions ON occasions.id = r.id
-             WHERE r.rel_lifecycle_stage = 'at_risk' AND NOT COALESCE(r.rel_retention_flagged, FALSE)
-               AND r.value_rank <= %(top)s AND COALESCE(r.rel_clv_probability_alive, 0) <= %(alive)s
-             ORDER BY r.id
-            """,
-            {"company": company.id, "top": top, "alive": alive_max},
-        )
-        rows = {row[0]: row[1:] for row in cr.fetchall()}
+        rows = self._candidates(company, top, alive_max)
         if not rows:
             self._note_cases(company, {}, {}, {})
             return result
@@ -114,6 +93,48 @@ class CrmRelationshipRetention(models.AbstractModel):
             cr.execute("UPDATE res_partner SET rel_retention_flagged = TRUE WHERE id = ANY(%s)", [reached.ids])
             self.env["res.partner"].invalidate_model(["rel_retention_flagged"])
         return result
+
+    def _candidates(self, company, top, alive_max):
+        """The valuable customers of ``company`` newly at risk: ``{partner id: (value rank, recency in days,
+        days between purchases)}``, from the figures the analysis stored.
+
+        The value rank is the share of the analysed customers who spent at least as much (the most
+        valuable: near 0); ``top`` and ``alive_max`` are fractions. The rhythm is the days between the
+        first and last purchase (age less recency) over the purchases after the first. The ranking runs
+        in numpy over one column: a window over the customers' rows in SQL spilled to disk under the
+        default ``work_mem``, and a join back to the customers gave the planner, whose statistics
+        predate the run's writes, room for a nested loop over every customer."""
+        cr = self.env.cr
+        spend = bulk.read_frame(
+            cr,
+            """
+            SELECT COALESCE(rel_rfm_monetary, 0)::float8 AS spend FROM res_partner
+             WHERE rel_company_id = %s AND rel_rfm_segment IS NOT NULL
+            """,
+            [company.id],
+            {"spend": "float64"},
+        )["spend"].to_numpy()
+        at_risk = bulk.read_frame(
+            cr,
+            """
+            SELECT id, COALESCE(rel_rfm_monetary, 0)::float8 AS spend, rel_rfm_recency AS recency,
+                   (rel_age_days - rel_rfm_recency)::float8 / NULLIF(rel_rfm_frequency - 1, 0) AS interval_days
+              FROM res_partner
+             WHERE rel_company_id = %s AND rel_rfm_segment IS NOT NULL AND rel_lifecycle_stage = 'at_risk'
+               AND NOT COALESCE(rel_retention_flagged, FALSE) AND COALESCE(rel_clv_probability_alive, 0) <= %s
+             ORDER BY id
+            """,
+            [company.id, alive_max],
+            {"id": "int64", "spend": "float64", "recency": "float64", "interval_days": "float64"},
+        )
+        if at_risk.empty:
+            return {}
+        spend.sort()
+        rank = (len(spend) - np.searchsorted(spend, at_risk["spend"].to_numpy(), side="left")) / len(spend)
+        chosen = at_risk.assign(rank=rank)[rank <= top]
+        figures = chosen[["rank", "recency", "interval_days"]]
+        figures = figures.astype(object).where(figures.notna(), None)
+        return dict(zip(chosen["id"].tolist(), figures.itertuples(index=False, name=None), strict=True))
 
     def _open_cases(self, company, now):
         """Close the spells at risk of customers no longer at risk; open one for each customer newly at risk.

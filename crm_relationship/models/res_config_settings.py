@@ -133,10 +133,19 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(self.env._("The follow-up delay is zero or more days."))
 
     def set_values(self):
-        """Switching the follow-up on starts it with the orders delivered from now on, not the history."""
+        """Switching the follow-up on starts it with the orders delivered from now on, not the history.
+
+        Odoo stores a number setting of zero as no parameter at all, which then reads back as the
+        setting's default: a weight of 0 became 15 again, a delay of 0 days became 3. Zero is a valid
+        answer for ours (no follow-up delay, no weight for complaints), so it is written as "0"."""
+        # sudo: system parameters are the administrators', whom Settings are for
         params = self.env["ir.config_parameter"].sudo()
         was_on = params.get_param("crm_relationship.cross_sell_followup") in ("True", "1")
         result = super().set_values()
+        for name, field in self._fields.items():
+            key = getattr(field, "config_parameter", None)
+            if key and name.startswith("rel_") and field.type in ("integer", "float") and not self[name]:
+                params.set_param(key, "0")
         if self.rel_cross_sell_followup and not was_on:
             params.set_param("crm_relationship.cross_sell_since", fields.Datetime.to_string(fields.Datetime.now()))
         elif not self.rel_cross_sell_followup:

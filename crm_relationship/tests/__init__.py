@@ -40,3 +40,4 @@ from . import test_explanations
 from . import test_figures_honesty
 from . import test_segment_action
 from . import test_retention_report
+from . import test_settings
