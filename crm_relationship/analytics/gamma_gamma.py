@@ -28,15 +28,24 @@ def log_likelihood(params, x, m):
     return _log_likelihood_terms(params, x, m, np.log(x), np.log(m))[0]
 
 
-def _log_likelihood_terms(params, x, m, log_x, log_m):
+def _per_repeat(function, x, repeats):
+    """``function(x)`` for each customer. With ``repeats`` (the distinct repeat counts and each customer's
+    index in them), computed once per distinct count: the gamma functions of the counts are most of a
+    fit's time, and the counts take few values. The values are the same either way."""
+    if repeats is None:
+        return function(x)
+    counts, index = repeats
+    return function(counts)[index]
+
+
+def _log_likelihood_terms(params, x, m, log_x, log_m, repeats=None):
     """Each customer's log-likelihood, with the intermediate terms its gradient reuses."""
     p, q, v = params
     px = p * x
     xm_v = x * m + v
     log_xm_v = np.log(xm_v)
-    value = (
-        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * log_m + px * log_x - (px + q) * log_xm_v
-    )
+    gamma_ratio = _per_repeat(lambda n: gammaln(p * n + q) - gammaln(p * n), x, repeats)
+    value = gamma_ratio - gammaln(q) + q * np.log(v) + (px - 1) * log_m + px * log_x - (px + q) * log_xm_v
     return value, px, xm_v, log_xm_v
 
 
@@ -55,9 +64,12 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     m_scaled = m / scale
     # Constant over the iterations: computed once.
     log_x, log_m_scaled = np.log(x), np.log(m_scaled)
+    repeats = np.unique(x, return_inverse=True)
 
     def objective(log_params):
-        value, gradient = _negative_log_likelihood_and_gradient(np.exp(log_params), x, m_scaled, log_x, log_m_scaled)
+        value, gradient = _negative_log_likelihood_and_gradient(
+            np.exp(log_params), x, m_scaled, log_x, log_m_scaled, repeats
+        )
         if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
             return 1e300, np.zeros(3)
         return value, gradient
@@ -81,16 +93,17 @@ def fit(x, m, starts=((1.0, 1.0, 1.0), (5.0, 3.0, 10.0), (2.0, 5.0, 50.0)), warm
     return GammaGammaParams(p, q, v, float(ll), converged(best, BOUNDS))
 
 
-def _negative_log_likelihood_and_gradient(params, x, m, log_x=None, log_m=None):
+def _negative_log_likelihood_and_gradient(params, x, m, log_x=None, log_m=None, repeats=None):
     """Negative log-likelihood and its analytic gradient with respect to the log-parameters.
 
-    ``log_x`` and ``log_m``, when given, are ``log(x)`` and ``log(m)``, which the fit computes once."""
+    ``log_x`` and ``log_m``, when given, are ``log(x)`` and ``log(m)``, and ``repeats`` the distinct
+    repeat counts (see ``_per_repeat``), which the fit computes once."""
     log_x = np.log(x) if log_x is None else log_x
     log_m = np.log(m) if log_m is None else log_m
     p, q, v = params
-    value, px, xm_v, log_xm_v = _log_likelihood_terms(params, x, m, log_x, log_m)
-    digamma_pxq = digamma(px + q)
-    d_p = x * (digamma_pxq - digamma(px) + log_m + log_x - log_xm_v)
+    value, px, xm_v, log_xm_v = _log_likelihood_terms(params, x, m, log_x, log_m, repeats)
+    digamma_pxq = _per_repeat(lambda n: digamma(p * n + q), x, repeats)
+    d_p = x * (digamma_pxq - _per_repeat(lambda n: digamma(p * n), x, repeats) + log_m + log_x - log_xm_v)
     d_q = digamma_pxq - digamma(q) + np.log(v) - log_xm_v
     d_v = q / v - (px + q) / xm_v
     gradient = np.array([d_p.sum(), d_q.sum(), d_v.sum()]) * params

@@ -67,6 +67,20 @@ class TestClvReference(BaseCase):
             )
             np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-2)
 
+    def test_gamma_gamma_per_repeat_count_is_the_same_computation(self):
+        """The fit computes the gamma functions once per distinct repeat count: the same value and gradient,
+        to the last bit, as computing them for each customer."""
+        x, m = self.data[:, 0], self.data[:, 3]
+        keep = (x > 0) & (m > 0)
+        x, m = x[keep], m[keep]
+        repeats = np.unique(x, return_inverse=True)
+        self.assertLess(len(repeats[0]), len(x) / 10)
+        for params in ([6.25, 3.74, 15.44], [1.0, 1.0, 1.0]):
+            each = gamma_gamma._negative_log_likelihood_and_gradient(np.array(params), x, m)
+            once = gamma_gamma._negative_log_likelihood_and_gradient(np.array(params), x, m, repeats=repeats)
+            self.assertEqual(each[0], once[0])
+            np.testing.assert_array_equal(each[1], once[1])
+
     def test_bgnbd_conditional_expectation_of_the_papers_example(self):
         """The paper's customer (x = 2, t_x = 30.43, T = 38.86) buys 1.226 times in the next 39 weeks."""
         params = bgnbd.fit(self.data[:, 0], self.data[:, 1], self.data[:, 2])
