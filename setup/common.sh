@@ -22,6 +22,11 @@ CMR_HTTP_PORT="${CMR_HTTP_PORT:-8069}"
 CMR_ADDONS="crm_relationship,crm_loyalty,crm_cmr_portal"
 export PGHOST="${PGHOST:-127.0.0.1}"
 export PGPORT="${PGPORT:-5432}"
+# Odoo caps a server's address space at limit_memory_hard (2.5 GiB by default), the test process
+# included. glibc reserves up to 64 MiB of it for each thread's own malloc arena: the threads of
+# the HTTP server and of the browser tests reserved over 1 GiB that they never used, and a request
+# thread could then fail to start. Two arenas hold the same data.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -11,7 +11,9 @@ class RolesMixin:
     - ``relationship_manager``: Relationship / Manager;
     - ``portal_user``: a customer with a portal login (``portal_partner``), and ``other_portal_user``
       of another customer (``other_portal_partner``);
-    - ``public_user``: the anonymous visitor.
+    - ``public_user``: the anonymous visitor;
+    - ``settings_admin``: an administrator who is also Relationship Manager, since Odoo lets
+      administrators alone save Settings.
     """
 
     @classmethod
@@ -41,6 +43,12 @@ class RolesMixin:
         )
         cls.other_portal_partner = cls.other_portal_user.partner_id
         cls.public_user = env.ref("base.public_user")
+        cls.settings_admin = new_test_user(
+            env,
+            "role_settings_admin",
+            groups="base.group_system,crm_relationship.group_relationship_manager",
+            name="Zoe Settings Admin",
+        )
 
 
 def anonymise(partner, user):

@@ -4,7 +4,7 @@ import pytz
 
 from odoo import fields
 from odoo.fields import Command
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common_cross_sell import CrossSellMixin
 
@@ -28,12 +28,6 @@ class TestCrossSellFollowUp(CrossSellMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_cross_sell()
-        cls.admin = new_test_user(
-            cls.env,
-            "settings_admin",
-            groups="base.group_system,crm_relationship.group_relationship_manager",
-            name="Sally Settings",
-        )
         weekday = {day.sequence: day for day in cls.env["crm.relationship.weekday"].search([])}
         cls.consenting, cls.windowed, cls.silent, cls.do_not_contact = cls.lamp_buyers
         cls.blacklisted = cls.chair_buyers[0]
@@ -60,7 +54,7 @@ class TestCrossSellFollowUp(CrossSellMixin, TransactionCase):
     def _enable(self, delay=3):
         settings = (
             self.env["res.config.settings"]
-            .with_user(self.admin)
+            .with_user(self.settings_admin)
             .create({"rel_cross_sell_followup": True, "rel_cross_sell_delay_days": delay})
         )
         settings.execute()
@@ -135,7 +129,9 @@ class TestCrossSellFollowUp(CrossSellMixin, TransactionCase):
         self._enable()
         params = self.env["ir.config_parameter"].sudo()
         self.assertTrue(params.get_param("crm_relationship.cross_sell_since"))
-        settings = self.env["res.config.settings"].with_user(self.admin).create({"rel_cross_sell_followup": False})
+        settings = (
+            self.env["res.config.settings"].with_user(self.settings_admin).create({"rel_cross_sell_followup": False})
+        )
         settings.execute()
         self.assertFalse(params.get_param("crm_relationship.cross_sell_since"))
 

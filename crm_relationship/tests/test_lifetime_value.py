@@ -8,7 +8,7 @@ from scipy.special import hyp2f1
 
 from odoo.addons.crm_relationship.analytics import bgnbd, clv
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import BaseCase, TransactionCase, new_test_user, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
 from .common_roles import RolesMixin
 
@@ -62,13 +62,6 @@ class TestLifetimeValueSettings(RolesMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        # Odoo lets administrators alone save Settings: the manager who sets the value is one too.
-        cls.settings_manager = new_test_user(
-            cls.env,
-            "role_settings_manager",
-            groups="base.group_system,crm_relationship.group_relationship_manager",
-            name="Ada Admin Manager",
-        )
         product = cls.env["product.product"].create({"name": "Coffee beans", "list_price": 20.0})
         cls.customers = cls.env["res.partner"].create([{"name": f"Valued {i}"} for i in range(6)])
         for i, customer in enumerate(cls.customers):
@@ -91,7 +84,7 @@ class TestLifetimeValueSettings(RolesMixin, TransactionCase):
         return [get(f"crm_relationship.value_{name}") for name in ("horizon_months", "discount_rate", "margin")]
 
     def test_manager_sets_the_value_and_runs_the_analysis(self):
-        settings = self.env["res.config.settings"].with_user(self.settings_manager)
+        settings = self.env["res.config.settings"].with_user(self.settings_admin)
         settings.create(
             {"rel_value_horizon_months": 24, "rel_value_discount_rate": 8.0, "rel_value_margin": 40.0}
         ).execute()
@@ -136,7 +129,7 @@ class TestLifetimeValueSettings(RolesMixin, TransactionCase):
 
     def test_settings_refuse_values_out_of_range(self):
         before = self._params()
-        settings = self.env["res.config.settings"].with_user(self.settings_manager)
+        settings = self.env["res.config.settings"].with_user(self.settings_admin)
         for values in ({"rel_value_horizon_months": 0}, {"rel_value_discount_rate": -1}, {"rel_value_margin": 101}):
             with self.subTest(values=values), self.assertRaises(ValidationError):
                 settings.create(values).execute()

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common_roles import RolesMixin
 
@@ -22,12 +22,6 @@ class TestSettings(RolesMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        cls.admin = new_test_user(
-            cls.env,
-            "zero_settings_admin",
-            groups="base.group_system,crm_relationship.group_relationship_manager",
-            name="Zoe Settings",
-        )
 
     def _zeros(self):
         Settings = self.env["res.config.settings"]
@@ -35,12 +29,12 @@ class TestSettings(RolesMixin, TransactionCase):
 
     def test_zero_is_saved_as_zero_not_as_the_default(self):
         zeros = self._zeros()
-        self.env["res.config.settings"].with_user(self.admin).create(zeros).execute()
+        self.env["res.config.settings"].with_user(self.settings_admin).create(zeros).execute()
         params = self.env["ir.config_parameter"].sudo()
         for name in zeros:
             key, _default = ZEROS[name]
             self.assertEqual(params.get_param(key), "0", name)
-        shown = self.env["res.config.settings"].with_user(self.admin).create({})
+        shown = self.env["res.config.settings"].with_user(self.settings_admin).create({})
         for name in zeros:
             self.assertEqual(shown[name], 0, f"{name} reads back as 0 in Settings")
         weights = self.env["crm.relationship.analysis"].create({})._health_weights()
@@ -48,7 +42,7 @@ class TestSettings(RolesMixin, TransactionCase):
         self.assertEqual(self.env["crm.relationship.retention"]._thresholds()[0], 0.0)
 
     def test_other_values_still_round_trip(self):
-        self.env["res.config.settings"].with_user(self.admin).create(
+        self.env["res.config.settings"].with_user(self.settings_admin).create(
             {"rel_cross_sell_delay_days": 5, "rel_health_weight_complaints": 40}
         ).execute()
         params = self.env["ir.config_parameter"].sudo()

@@ -32,11 +32,12 @@ REFERENCE_SQL = """
 """
 
 
-def peak_rss_mb():
-    """The process's peak resident memory (Odoo's registry included), from the kernel's high-water mark."""
+def peak_rss_mb(key="VmHWM"):
+    """The process's peak resident memory (Odoo's registry included), from the kernel's high-water mark;
+    with ``key="VmPeak"``, its peak address space, which Odoo's limit_memory_hard caps."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{key}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return None
 
@@ -150,6 +151,7 @@ def run(db):
             validation_actual_repeat=validation.validation_actual_repeat,
             validation_error_percent=validation.validation_error_percent,
             peak_rss_mb=peak_rss_mb(),
+            peak_address_space_mb=peak_rss_mb("VmPeak"),
             peak_rss_before_mb=peak_before,
         )
         say(
@@ -163,7 +165,8 @@ def run(db):
             f" ({result['validation_ratio']}x,"
             f" {validation.state}: {validation.validation_predicted_repeat:.0f} repeat purchases predicted,"
             f" {validation.validation_actual_repeat:.0f} happened);"
-            f" peak memory of the process {result['peak_rss_mb']} MB ({peak_before} MB before the runs)",
+            f" peak memory of the process {result['peak_rss_mb']} MB ({peak_before} MB before the runs),"
+            f" peak address space {result['peak_address_space_mb']} MB",
         )
     return result
 
