@@ -135,7 +135,11 @@ class CrmRelationshipRecommendation(models.Model):
     @api.model
     def _read_bought(self, analysis):
         """Per customer entity and product: in how many confirmed orders they bought it (but those who
-        objected to profiling or were anonymised)."""
+        objected to profiling or were anonymised).
+
+        Read by one backend, without parallel workers: on its own thread, this read runs beside the
+        customers' summary, which the rest of the run waits for, while the recommendations have time
+        to spare; the workers of both reads at once outnumbered the cores, and slowed the summary."""
         as_of_end = f"{analysis.date_as_of} 23:59:59"
         query = """
             SELECT p.commercial_partner_id AS partner_id, sol.product_id, COUNT(DISTINCT so.id) AS orders
@@ -149,6 +153,8 @@ class CrmRelationshipRecommendation(models.Model):
           GROUP BY 1, 2
         """
         with analysis._read_cursor() as cr:
+            if cr is not analysis.env.cr:
+                cr.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             return bulk.read_frame(
                 cr,
                 query,
