@@ -1,4 +1,5 @@
 from . import controllers, models, wizard
+from .analytics import summary
 
 
 def uninstall_hook(env):
@@ -7,3 +8,5 @@ def uninstall_hook(env):
     env.cr.execute("DELETE FROM crm_complaint")
     # The room kept on the partner table's pages for the nightly metrics (see ResPartner.init).
     env.cr.execute("ALTER TABLE res_partner RESET (fillfactor)")
+    # The purchase summary's tables, and its triggers on Odoo's tables, are not models: Odoo would leave them.
+    summary.uninstall(env.cr)

@@ -119,6 +119,8 @@ def test_install_together_then_uninstall(odoo_cli):
         "where name in ('crm_relationship', 'crm_loyalty', 'crm_cmr_portal')"
     )
     assert odoo_cli.sql(db, states) == "crm_cmr_portal=installed,crm_loyalty=installed,crm_relationship=installed"
+    triggers = "select count(*) from pg_trigger where tgname like 'crm_relationship%'"
+    assert odoo_cli.sql(db, triggers) == "7"
     assert "fillfactor=50" in odoo_cli.sql(
         db, "select array_to_string(reloptions, ',') from pg_class where oid = 'res_partner'::regclass"
     )
@@ -131,6 +133,14 @@ def test_install_together_then_uninstall(odoo_cli):
         db,
         "select count(*) from ir_model where model like 'crm.relationship%' "
         "or model like 'crm.complaint%' or model like 'crm.loyalty%'",
+    )
+    assert leftovers == "0"
+    # The purchase summary's tables, and its triggers on Odoo's tables with their functions, go too.
+    leftovers = odoo_cli.sql(
+        db,
+        "select (select count(*) from pg_trigger where tgname like 'crm_relationship%')"
+        " + (select count(*) from pg_proc where proname like 'crm_relationship%')"
+        " + (select count(*) from pg_class where relname like 'crm_relationship_purchase%')",
     )
     assert leftovers == "0"
     # The room kept on res_partner's pages for the nightly metrics goes with the addon.

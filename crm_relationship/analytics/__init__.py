@@ -14,3 +14,4 @@ from . import rfm
 from . import scoring
 from . import validation
 from . import store
+from . import summary

@@ -11,7 +11,7 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..analytics import bgnbd, bulk, churn, clv, gamma_gamma, scoring, store, validation
+from ..analytics import bgnbd, bulk, churn, clv, gamma_gamma, scoring, store, summary, validation
 
 _logger = logging.getLogger(__name__)
 
@@ -181,10 +181,18 @@ class CrmRelationshipAnalysis(models.Model):
         """One row per customer entity of the run's company up to its date, or ``as_of`` (see
         ``store.read_customers``).
 
-        Read through Odoo's read-only cursor, so that a replica (db_replica_host) serves it.
+        Up to the run's own date, from the customers' purchase summary, brought up to date first for
+        the customers whose orders changed (``analytics.summary``), unless an order is dated after the
+        run's date. Otherwise from the orders, through Odoo's read-only cursor, so that a replica
+        (db_replica_host) serves it.
         """
-        with self._read_cursor() as cr:
-            return store.read_customers(cr, self.company_id.id, as_of or self.date_as_of)
+        cr = self.env.cr
+        if as_of is None:
+            summary.refresh(cr)
+            if summary.is_usable(cr, self.company_id.id, self.date_as_of):
+                return summary.read_customers(cr, self.company_id.id, self.date_as_of)
+        with self._read_cursor() as read_cr:
+            return store.read_customers(read_cr, self.company_id.id, as_of or self.date_as_of)
 
     # ------------------------------------------------------------------ recommendations
     def _recommend_in_background(self):
@@ -212,6 +220,9 @@ class CrmRelationshipAnalysis(models.Model):
         self.env.flush_all()
         if self.holdout_weeks:
             return self._validate()
+        # Committed before the recommendations' own cursor reads the products from it.
+        summary.refresh(self.env.cr)
+        self._commit()
         background = self._recommend_in_background()
         try:
             messages = self._analyse_customers()

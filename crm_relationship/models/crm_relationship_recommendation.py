@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..analytics import bulk
+from ..analytics import bulk, summary
 
 TOP_PRODUCTS = 500
 MIN_PAIR_CUSTOMERS = 3
@@ -137,9 +137,13 @@ class CrmRelationshipRecommendation(models.Model):
         """Per customer entity and product: in how many confirmed orders they bought it (but those who
         objected to profiling or were anonymised).
 
-        Read by one backend, without parallel workers: on its own thread, this read runs beside the
-        customers' summary, which the rest of the run waits for, while the recommendations have time
-        to spare; the workers of both reads at once outnumbered the cores, and slowed the summary."""
+        From the purchase summary that the run refreshed (``analytics.summary``), on this cursor, which
+        sees it; or, for a run dated before some order, from the order lines, by one backend without
+        parallel workers: on its own thread, that read runs beside the customers' summary, which the
+        rest of the run waits for, while the recommendations have time to spare; the workers of both
+        reads at once outnumbered the cores, and slowed the summary."""
+        if summary.is_usable(self.env.cr, analysis.company_id.id, analysis.date_as_of):
+            return summary.read_products(self.env.cr, analysis.company_id.id)
         as_of_end = f"{analysis.date_as_of} 23:59:59"
         query = """
             SELECT p.commercial_partner_id AS partner_id, sol.product_id, COUNT(DISTINCT so.id) AS orders

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import float_compare
 from odoo.tools.sql import column_exists, create_column
 
+from ..analytics import summary
+
 OPEN_QUOTATION_STATES = ("draft", "sent")
 
 
@@ -28,6 +30,13 @@ class SaleOrder(models.Model):
         copy=False,
         help="When the follow-up email with recommended products was sent, scheduled or skipped for this order.",
     )
+
+    def init(self):
+        """The customers' purchase summary of the nightly analysis, and the triggers on this table and
+        the partners' that list the customers whose orders change (``analytics.summary``)."""
+        result = super().init()
+        summary.install(self.env.cr)
+        return result
 
     def _auto_init(self):
         # Orders delivered before the install get no delivery date, so no follow-up: create the column empty
