@@ -32,6 +32,8 @@ TRIGGERS = {
     ),
     "res_partner": ("crm_relationship_partner_moved",),
 }
+# Customers summarised again from which the tables are analysed at once, not left to autovacuum.
+ANALYZE_FROM = 1000
 FUNCTIONS = ("crm_relationship_mark_order()", "crm_relationship_mark_order_line()", "crm_relationship_mark_partner()")
 
 # No unique key: merging partners moves the summary rows of one to the other in SQL (Odoo's merge
@@ -182,7 +184,6 @@ READ = f"""
       JOIN res_partner cp ON cp.id = s.partner_id
      WHERE s.company_id = %(company)s
        AND cp.rel_profiling_objection IS NOT TRUE AND cp.rel_anonymised_on IS NULL
-  ORDER BY s.partner_id
 """
 
 
@@ -219,14 +220,20 @@ def refresh(cr):
         cr.execute(f"DELETE FROM {PRODUCT_TABLE}")
         cr.execute(SUMMARISE_PRODUCTS.replace("%(partners)s", ""))
         cr.execute(SUMMARISE.replace("%(partners)s", ""))
-        return cr.rowcount
-    partners = sorted(marked)
-    only = "AND p.commercial_partner_id = ANY(%(ids)s)"
-    cr.execute(f"DELETE FROM {SUMMARY_TABLE} WHERE partner_id = ANY(%s)", [partners])
-    cr.execute(f"DELETE FROM {PRODUCT_TABLE} WHERE partner_id = ANY(%s)", [partners])
-    cr.execute(SUMMARISE.replace("%(partners)s", only), {"ids": partners})
-    cr.execute(SUMMARISE_PRODUCTS.replace("%(partners)s", only), {"ids": partners})
-    return len(partners)
+        count = cr.rowcount
+    else:
+        partners = sorted(marked)
+        only = "AND p.commercial_partner_id = ANY(%(ids)s)"
+        cr.execute(f"DELETE FROM {SUMMARY_TABLE} WHERE partner_id = ANY(%s)", [partners])
+        cr.execute(f"DELETE FROM {PRODUCT_TABLE} WHERE partner_id = ANY(%s)", [partners])
+        cr.execute(SUMMARISE.replace("%(partners)s", only), {"ids": partners})
+        cr.execute(SUMMARISE_PRODUCTS.replace("%(partners)s", only), {"ids": partners})
+        count = len(partners)
+    if count >= ANALYZE_FROM:
+        # The planner's statistics of the tables, which the reads that follow need at once: without
+        # them it chose a nested loop over every customer.
+        cr.execute(f"ANALYZE {SUMMARY_TABLE}, {PRODUCT_TABLE}")
+    return count
 
 
 def has_orders_after(cr, company_id, as_of):
@@ -256,4 +263,5 @@ def read_customers(cr, company_id, as_of):
     """The rows of ``store.read_customers(cr, company_id, as_of)``, from the summary; valid when it is
     fresh (``refresh``) and no order is dated after ``as_of`` (``has_orders_after``)."""
     params = {"company": company_id, "as_of": as_of}
-    return bulk.read_frame(cr, READ, params, store.CUSTOMERS_DTYPE).set_index("partner_id")
+    # sorted by pandas: a sort in PostgreSQL spilled to disk under the default work_mem
+    return bulk.read_frame(cr, READ, params, store.CUSTOMERS_DTYPE).set_index("partner_id").sort_index()

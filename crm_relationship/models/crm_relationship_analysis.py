@@ -204,6 +204,9 @@ class CrmRelationshipAnalysis(models.Model):
         different tables: while one waits on PostgreSQL the other computes, and the two use both cores."""
         if not self._can_commit():
             return None
+        # The purchase summary, committed before the recommendations' own cursor reads it.
+        summary.refresh(self.env.cr)
+        self._commit()
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm_relationship_recommendations")
         future = executor.submit(self._recommend_on_own_cursor, self.env.cr.dbname)
         executor.shutdown(wait=False)
@@ -220,9 +223,6 @@ class CrmRelationshipAnalysis(models.Model):
         self.env.flush_all()
         if self.holdout_weeks:
             return self._validate()
-        # Committed before the recommendations' own cursor reads the products from it.
-        summary.refresh(self.env.cr)
-        self._commit()
         background = self._recommend_in_background()
         try:
             messages = self._analyse_customers()
