@@ -18,6 +18,8 @@ the two read the same rows.
 from datetime import datetime
 from datetime import time as dtime
 
+from odoo.tools import SQL
+
 from . import bulk, store
 
 SUMMARY_TABLE = "crm_relationship_purchase_summary"
@@ -34,7 +36,7 @@ TRIGGERS = {
 }
 # Customers summarised again from which the tables are analysed at once, not left to autovacuum.
 ANALYZE_FROM = 1000
-FUNCTIONS = ("crm_relationship_mark_order()", "crm_relationship_mark_order_line()", "crm_relationship_mark_partner()")
+FUNCTIONS = ("crm_relationship_mark_order", "crm_relationship_mark_order_line", "crm_relationship_mark_partner")
 
 # No unique key: merging partners moves the summary rows of one to the other in SQL (Odoo's merge
 # updates every column referencing a partner), the orders' triggers list both, and the next refresh
@@ -194,16 +196,17 @@ def install(cr):
     new = cr.fetchone()[0]
     cr.execute(SCHEMA)
     if new:
-        cr.execute(f"INSERT INTO {DIRTY_TABLE} (partner_id) VALUES (NULL)")
+        cr.execute(SQL("INSERT INTO %s (partner_id) VALUES (NULL)", SQL.identifier(DIRTY_TABLE)))
 
 
 def uninstall(cr):
     for table, triggers in TRIGGERS.items():
         for trigger in triggers:
-            cr.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+            cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(trigger), SQL.identifier(table)))
     for function in FUNCTIONS:
-        cr.execute(f"DROP FUNCTION IF EXISTS {function}")
-    cr.execute(f"DROP TABLE IF EXISTS {SUMMARY_TABLE}, {PRODUCT_TABLE}, {DIRTY_TABLE}")
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(function)))
+    tables = SQL(", ").join(SQL.identifier(name) for name in (SUMMARY_TABLE, PRODUCT_TABLE, DIRTY_TABLE))
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", tables))
 
 
 def refresh(cr):
@@ -211,28 +214,29 @@ def refresh(cr):
 
     The marks this transaction sees are taken (a ``DELETE``: a ``TRUNCATE`` would also take those of
     transactions committed since this one began); those of transactions still running stay."""
-    cr.execute(f"WITH taken AS (DELETE FROM {DIRTY_TABLE} RETURNING partner_id) SELECT DISTINCT partner_id FROM taken")
+    dirty, customers, products = (SQL.identifier(name) for name in (DIRTY_TABLE, SUMMARY_TABLE, PRODUCT_TABLE))
+    cr.execute(SQL("WITH taken AS (DELETE FROM %s RETURNING partner_id) SELECT DISTINCT partner_id FROM taken", dirty))
     marked = [partner_id for (partner_id,) in cr.fetchall()]
     if not marked:
         return 0
     if None in marked:
-        cr.execute(f"DELETE FROM {SUMMARY_TABLE}")
-        cr.execute(f"DELETE FROM {PRODUCT_TABLE}")
+        cr.execute(SQL("DELETE FROM %s", customers))
+        cr.execute(SQL("DELETE FROM %s", products))
         cr.execute(SUMMARISE_PRODUCTS.replace("%(partners)s", ""))
         cr.execute(SUMMARISE.replace("%(partners)s", ""))
         count = cr.rowcount
     else:
         partners = sorted(marked)
         only = "AND p.commercial_partner_id = ANY(%(ids)s)"
-        cr.execute(f"DELETE FROM {SUMMARY_TABLE} WHERE partner_id = ANY(%s)", [partners])
-        cr.execute(f"DELETE FROM {PRODUCT_TABLE} WHERE partner_id = ANY(%s)", [partners])
+        cr.execute(SQL("DELETE FROM %s WHERE partner_id = ANY(%s)", customers, partners))
+        cr.execute(SQL("DELETE FROM %s WHERE partner_id = ANY(%s)", products, partners))
         cr.execute(SUMMARISE.replace("%(partners)s", only), {"ids": partners})
         cr.execute(SUMMARISE_PRODUCTS.replace("%(partners)s", only), {"ids": partners})
         count = len(partners)
     if count >= ANALYZE_FROM:
         # The planner's statistics of the tables, which the reads that follow need at once: without
         # them it chose a nested loop over every customer.
-        cr.execute(f"ANALYZE {SUMMARY_TABLE}, {PRODUCT_TABLE}")
+        cr.execute(SQL("ANALYZE %s, %s", customers, products))
     return count
 
 
