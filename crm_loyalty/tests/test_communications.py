@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.addons.crm_relationship.tests.common_roles import RolesMixin
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import LoyaltyCase
 
@@ -18,9 +18,6 @@ class TestLedgerCommunications(RolesMixin, LoyaltyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        cls.sales_manager = new_test_user(
-            cls.env, "role_sales_manager", groups="sales_team.group_sale_manager", name="Mona Sales Manager"
-        )
         cls.program.write({"rel_points_expire": True, "rel_expiry_reminder_days": 14})
         cls.tier_template = cls.env.ref("crm_loyalty.mail_template_tier_change")
         cls.expiry_template = cls.env.ref("crm_loyalty.mail_template_points_expiring")

@@ -3,16 +3,16 @@
 The nightly run needs, per customer entity, the first and last purchase day, the purchase occasions,
 the total and the mean repeat spend and the longest gap: figures that change only for the customers
 whose orders changed since the night before. PostgreSQL keeps the list of those customers itself
-(``crm_relationship_purchase_dirty``), through triggers on ``sale_order`` and ``res_partner``, so
+(``crm_relationship_purchase_dirty``), through triggers on ``sale_order``, ``sale_order_line`` and
+``res_partner``, so
 that no way of changing an order escapes it: the ORM, a partner merge (which moves orders in SQL), an
 import or a script. The run then summarises again only the customers listed, and reads the summary
 (``crm_relationship_purchase_summary``) instead of every order.
 
 The recommendations read the products each customer bought from a second summary, kept with the
-first (``crm_relationship_purchase_product``). The summary holds what does not depend on the date
-of the run. Who objected to profiling or was
-anonymised is left out when it is read, as in ``store.read_customers``, which stays the reference:
-the two read the same rows.
+first (``crm_relationship_purchase_product``). The summaries hold what does not depend on the date
+of the run. Who objected to profiling or was anonymised is left out when they are read, as in
+``store.read_customers``, which stays the reference: the two read the same rows.
 """
 
 from datetime import datetime
@@ -240,19 +240,15 @@ def refresh(cr):
     return count
 
 
-def has_orders_after(cr, company_id, as_of):
-    """Whether ``company_id`` has confirmed orders dated after the day ``as_of``: the summary, which
-    holds every order, then says more than a run of that date may know."""
+def is_usable(cr, company_id, as_of):
+    """Whether a run of ``company_id`` dated ``as_of`` may read the summary, once refreshed: not when
+    the company has confirmed orders dated after that day, which the summary holds and the run may not
+    know."""
     cr.execute(
-        "SELECT EXISTS (SELECT 1 FROM sale_order WHERE date_order > %s AND state = 'sale' AND company_id = %s)",
+        "SELECT NOT EXISTS (SELECT 1 FROM sale_order WHERE date_order > %s AND state = 'sale' AND company_id = %s)",
         [datetime.combine(as_of, dtime.max), company_id],
     )
     return cr.fetchone()[0]
-
-
-def is_usable(cr, company_id, as_of):
-    """Whether a run of ``company_id`` dated ``as_of`` may read the summary, once refreshed."""
-    return not has_orders_after(cr, company_id, as_of)
 
 
 def read_products(cr, company_id):
@@ -265,7 +261,7 @@ def read_products(cr, company_id):
 
 def read_customers(cr, company_id, as_of):
     """The rows of ``store.read_customers(cr, company_id, as_of)``, from the summary; valid when it is
-    fresh (``refresh``) and no order is dated after ``as_of`` (``has_orders_after``)."""
+    fresh (``refresh``) and usable for ``as_of`` (``is_usable``)."""
     params = {"company": company_id, "as_of": as_of}
     # sorted by pandas: a sort in PostgreSQL spilled to disk under the default work_mem
     return bulk.read_frame(cr, READ, params, store.CUSTOMERS_DTYPE).set_index("partner_id").sort_index()

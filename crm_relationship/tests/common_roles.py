@@ -7,6 +7,7 @@ class RolesMixin:
     The superuser builds fixtures only; a flow runs ``with_user`` one of these:
 
     - ``salesperson``: Sales / User: Own Documents Only, nothing of ours;
+    - ``sales_manager``: Sales / Administrator, nothing of ours;
     - ``relationship_user``: Relationship / User (implies salesperson);
     - ``relationship_manager``: Relationship / Manager;
     - ``portal_user``: a customer with a portal login (``portal_partner``), and ``other_portal_user``
@@ -21,6 +22,9 @@ class RolesMixin:
         env = cls.env
         cls.salesperson = new_test_user(
             env, "role_salesperson", groups="sales_team.group_sale_salesman", name="Sam Salesperson"
+        )
+        cls.sales_manager = new_test_user(
+            env, "role_sales_manager", groups="sales_team.group_sale_manager", name="Mona Sales Manager"
         )
         cls.relationship_user = new_test_user(
             env,

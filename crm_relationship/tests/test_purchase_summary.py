@@ -5,7 +5,7 @@ import pandas as pd
 
 from odoo.addons.crm_relationship.analytics import store, summary
 from odoo.fields import Command
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common_roles import RolesMixin
 
@@ -22,9 +22,6 @@ class TestPurchaseSummary(RolesMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_roles()
-        cls.sales_manager = new_test_user(
-            cls.env, "summary_sales_manager", groups="sales_team.group_sale_manager", name="Sid Sales Manager"
-        )
         cls.product = cls.env["product.product"].create({"name": "Teapot", "list_price": 30.0})
         cls.extra = cls.env["product.product"].create({"name": "Cup", "list_price": 6.0})
         Partner = cls.env["res.partner"]
