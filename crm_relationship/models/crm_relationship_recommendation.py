@@ -274,7 +274,9 @@ class CrmRelationshipRecommendation(models.Model):
             best = np.argsort(-scores, axis=1)[:, :k]
             dense = block.toarray()
             block_partners = partners[start : start + rows]
-            parts = []
+            # The block's columns, one array per rank, joined by numpy: pandas' concat of frames checks
+            # each cell of an object column for missing values, in Python.
+            parts = {name: [] for name in BLOCK_COLUMNS}
             for rank in range(k):
                 columns = best[:, rank]
                 chosen = scores[np.arange(len(columns)), columns]
@@ -286,19 +288,16 @@ class CrmRelationshipRecommendation(models.Model):
                 match = np.where(
                     need[picked, columns] > 0, "need", np.where(interest[picked, columns] > 0, "interest", None)
                 )
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "partner_id": block_partners[keep],
-                            "product_id": products[columns[keep]],
-                            "anchor_product_id": products[anchors[keep]],
-                            "rank": rank + 1,
-                            "lift": np.round(anchor_lift[keep], 2),
-                            "match": match[keep],
-                        }
-                    )
-                )
-            yield int(block_partners[-1]), pd.concat(parts, ignore_index=True)
+                parts["partner_id"].append(block_partners[keep])
+                parts["rank"].append(np.full(int(keep.sum()), rank + 1))
+                parts["product_id"].append(products[columns[keep]])
+                parts["anchor_product_id"].append(products[anchors[keep]])
+                parts["lift"].append(np.round(anchor_lift[keep], 2))
+                parts["match"].append(match[keep])
+            yield (
+                int(block_partners[-1]),
+                pd.DataFrame({name: np.concatenate(arrays) for name, arrays in parts.items()}),
+            )
 
     @api.model
     def _store_block(self, analysis, block, after, upto):

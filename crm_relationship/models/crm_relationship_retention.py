@@ -170,7 +170,8 @@ class CrmRelationshipRetention(models.AbstractModel):
         )
 
     def _note_cases(self, company, activities, skipped, reasons):
-        """Write on the open cases the activity planned, or why none, in two statements."""
+        """Write on the open cases the activity planned, or why none, in two statements; a case whose
+        activity, reason and explanation are unchanged since the last run is not rewritten."""
         ids = sorted(set(activities) | set(skipped))
         cr = self.env.cr
         if ids:
@@ -185,6 +186,9 @@ class CrmRelationshipRetention(models.AbstractModel):
                        AS v(partner_id, activity_id, why, reason)
                  WHERE c.partner_id = v.partner_id AND c.company_id = %s AND c.date_end IS NULL
                    AND NOT (COALESCE(c.planned, FALSE) AND v.activity_id IS NULL)
+                   AND (COALESCE(c.planned, FALSE) OR v.activity_id IS NOT NULL, COALESCE(v.activity_id, c.activity_id),
+                        CASE WHEN v.activity_id IS NULL THEN v.why END, v.reason)
+                       IS DISTINCT FROM (c.planned, c.activity_id, c.no_action_reason, c.reason)
                 """,
                 [
                     ids,

@@ -76,6 +76,34 @@ class TestRetention(RolesMixin, TransactionCase):
         self.assertEqual((again.calls, again.activities), (0, 0), "never a second activity while at risk")
         self.assertEqual(len(self._activities(self.drifting)), 1)
 
+    def test_a_rerun_rewrites_only_the_cases_that_changed(self):
+        """Each run notes on the open cases why a customer got no activity; a case whose note is the same
+        keeps its row (same physical row version), and one whose reason moved is rewritten."""
+        self._schedule()
+        Case = self.env["crm.relationship.retention.case"]
+        skipped = Case.search([("partner_id", "=", self.do_not_contact.id), ("date_end", "=", False)])
+        drifting = Case.search([("partner_id", "=", self.drifting.id), ("date_end", "=", False)])
+        self.assertEqual(skipped.no_action_reason, "do_not_contact")
+
+        def row_versions():
+            self.env.cr.execute(
+                "SELECT id, ctid::text FROM crm_relationship_retention_case WHERE id = ANY(%s)",
+                [[skipped.id, drifting.id]],
+            )
+            return dict(self.env.cr.fetchall())
+
+        before = row_versions()
+        self._schedule()
+        self.assertEqual(row_versions(), before, "nothing changed: no case rewritten")
+        self.do_not_contact.write({"rel_rfm_recency": 140})
+        self._schedule()
+        after = row_versions()
+        self.assertNotEqual(after[skipped.id], before[skipped.id], "its reason now says 20 weeks")
+        self.assertEqual(after[drifting.id], before[drifting.id])
+        skipped.invalidate_recordset()
+        self.assertIn("nothing for 20 weeks", skipped.reason)
+        self.assertEqual(skipped.no_action_reason, "do_not_contact")
+
     def test_a_customer_who_recovers_and_drifts_again_gets_a_new_activity(self):
         self._schedule()
         self._activities(self.drifting).action_feedback(feedback="Called, they will order next week.")
