@@ -4,10 +4,9 @@ The nightly run needs, per customer entity, the first and last purchase day, the
 the total and the mean repeat spend and the longest gap: figures that change only for the customers
 whose orders changed since the night before. PostgreSQL keeps the list of those customers itself
 (``crm_relationship_purchase_dirty``), through triggers on ``sale_order``, ``sale_order_line`` and
-``res_partner``, so
-that no way of changing an order escapes it: the ORM, a partner merge (which moves orders in SQL), an
-import or a script. The run then summarises again only the customers listed, and reads the summary
-(``crm_relationship_purchase_summary``) instead of every order.
+``res_partner``, so that no way of changing an order escapes it: the ORM, a partner merge (which moves
+orders in SQL), an import or a script. The run then summarises again only the customers listed, and
+reads the summary (``crm_relationship_purchase_summary``) instead of every order.
 
 The recommendations read the products each customer bought from a second summary, kept with the
 first (``crm_relationship_purchase_product``). The summaries hold what does not depend on the date

@@ -302,7 +302,8 @@ class CrmRelationshipRecommendation(models.Model):
     @api.model
     def _store_block(self, analysis, block, after, upto):
         """Make the stored recommendations of the customers with ``after < partner id <= upto`` (of the
-        run's company, or of none) equal ``block``, touching only rows that differ.
+        run's company, or of none) equal ``block`` (the columns of ``BLOCK_COLUMNS``), touching only rows
+        that differ.
 
         One block covers a few thousand customers: its stored rows are read by the partner index, and
         the comparison runs in pandas."""
@@ -321,9 +322,6 @@ class CrmRelationshipRecommendation(models.Model):
             )
         )
         rows = np.array(cr.fetchall(), dtype=np.int64).reshape(-1, 2)
-        if "match" not in block:
-            # a block scored from purchases alone
-            block = block.assign(match=None)
         block = block[block["partner_id"].isin(rows[:, 0])]
         # Besides its customers, the run rewrites only the recommendations of partners analysed for its
         # company or for none.

@@ -157,6 +157,7 @@ class TestRelationshipAnalysis(TransactionCase):
                 "product_id": [self.product_c.id, self.product_a.id],
                 "anchor_product_id": [self.product_b.id, self.product_b.id],
                 "lift": [3.5, 2.5],
+                "match": [None, None],
             }
         )
         Recommendation._store_block(run, block, 0, bulk.ID_MAX)
