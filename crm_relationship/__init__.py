@@ -6,7 +6,5 @@ def uninstall_hook(env):
     """Complaints are dropped with their table; remove them first so that their stages, which a
     complaint may not lose (ondelete restrict), can be deleted with the module's data."""
     env.cr.execute("DELETE FROM crm_complaint")
-    # The room kept on the partner table's pages for the nightly metrics (see ResPartner.init).
-    env.cr.execute("ALTER TABLE res_partner RESET (fillfactor)")
     # The purchase summary's tables, and its triggers on Odoo's tables, are not models: Odoo would leave them.
     summary.uninstall(env.cr)

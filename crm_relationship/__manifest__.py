@@ -1,7 +1,7 @@
 {
     "name": "Customer Relationship",
     "summary": "Customer profile, complaints with service levels and relationship analytics",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/CRM",
     "author": "CMR Project",
     "website": "https://github.com/cmr-project/crm-cmr",

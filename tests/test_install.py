@@ -122,7 +122,7 @@ def test_install_together_then_uninstall(odoo_cli):
     triggers = "select count(*) from pg_trigger where tgname like 'crm_relationship%'"
     assert odoo_cli.sql(db, triggers) == "7"
     assert "fillfactor=50" in odoo_cli.sql(
-        db, "select array_to_string(reloptions, ',') from pg_class where oid = 'res_partner'::regclass"
+        db, "select array_to_string(reloptions, ',') from pg_class where oid = 'crm_relationship_figures'::regclass"
     )
     # Uninstalling the core removes the addons that depend on it too.
     uninstall = odoo_cli.module("uninstall", db, "crm_relationship")

@@ -3,6 +3,7 @@ import json
 import zipfile
 
 from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS
+from odoo.addons.crm_relationship.tests.common_figures import write_figures
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -10,7 +11,7 @@ from odoo.tools import mute_logger
 from .common import RolesPortalCase
 
 # The figures the analysis computes about a customer: employees only.
-HIDDEN_FIELDS = [*METRIC_COLUMNS, "rel_currency_id", "comment"]
+HIDDEN_FIELDS = [*(f"rel_{column}" for column in METRIC_COLUMNS), "rel_figures_id", "rel_currency_id", "comment"]
 PAGES = ["/my/home", "/my/relationship", "/my/complaints", "/my/complaints/new", "/my/suggestions", "/my/privacy"]
 PAGES += ["/my/loyalty"]
 
@@ -37,7 +38,7 @@ class TestPortalFigures(RolesPortalCase):
             "rel_company_id": cls.env.company.id,
             "comment": "<p>Haggles a lot, do not give discounts</p>",
         }
-        cls.portal_partner.write(cls.figures)
+        write_figures(cls.portal_partner, cls.figures)
 
     def assert_figures_unchanged(self):
         self.portal_partner.invalidate_recordset()

@@ -1,3 +1,4 @@
+from odoo.addons.crm_relationship.tests.common_figures import write_figures
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -16,7 +17,8 @@ class TestPortalStanding(RolesPortalCase):
     def setUpClass(cls):
         super().setUpClass()
         # As the nightly analysis would write them (superuser: the fixture only).
-        cls.portal_partner.write(
+        write_figures(
+            cls.portal_partner,
             {
                 "rel_rfm_segment": "cannot_lose",
                 "rel_lifecycle_stage": "at_risk",
@@ -27,9 +29,9 @@ class TestPortalStanding(RolesPortalCase):
                 "rel_lifetime_value": 8910.0,
                 "rel_value_rank": 0.93,
                 "rel_company_id": cls.env.company.id,
-            }
+            },
         )
-        cls.other_portal_partner.write({"rel_rfm_segment": "champions", "rel_company_id": cls.env.company.id})
+        write_figures(cls.other_portal_partner, {"rel_rfm_segment": "champions", "rel_company_id": cls.env.company.id})
         cls.settings_admin = cls.env.ref("base.user_admin")
 
     def _allow(self, allowed):

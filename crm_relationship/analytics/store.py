@@ -2,8 +2,8 @@
 
 The reads summarise sales orders, complaints and NPS answers per customer entity into typed
 columns (through ``bulk.read_frame``); the writes put each chunk's metrics into a temporary table
-and update the partners from it in one statement. Cursors are the caller's; nothing here goes
-through the ORM.
+and write the customers' figures (``crm_relationship_figures``) from it. Cursors are the caller's;
+nothing here goes through the ORM.
 """
 
 from datetime import datetime
@@ -15,45 +15,48 @@ from odoo.tools import SQL
 
 from . import bulk
 
-# The partner columns the analysis writes, in the order of its temporary table.
+# The columns of the customers' figures (``crm.relationship.figures``) the analysis writes, in the
+# order of its temporary table. The partner shows each as the related field ``rel_<column>``.
 METRIC_COLUMNS = [
-    "rel_rfm_recency",
-    "rel_rfm_frequency",
-    "rel_rfm_monetary",
-    "rel_rfm_r_score",
-    "rel_rfm_f_score",
-    "rel_rfm_m_score",
-    "rel_rfm_segment",
-    "rel_clv_expected_purchases",
-    "rel_clv_value",
-    "rel_lifetime_value",
-    "rel_value_rank",
-    "rel_clv_probability_alive",
-    "rel_lifecycle_stage",
-    "rel_loyalty_quadrant",
-    "rel_attitude",
-    "rel_health",
-    "rel_health_value_points",
-    "rel_health_retention_points",
-    "rel_health_satisfaction_points",
-    "rel_health_complaint_points",
-    "rel_company_id",
-    "rel_age_days",
-    "rel_usual_gap_days",
-    "rel_longest_gap_days",
-    "rel_clv_spend",
-    "rel_clv_discounted_purchases",
-    "rel_figures_rough",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "rfm_segment",
+    "clv_expected_purchases",
+    "clv_value",
+    "lifetime_value",
+    "value_rank",
+    "clv_probability_alive",
+    "lifecycle_stage",
+    "loyalty_quadrant",
+    "attitude",
+    "health",
+    "health_value_points",
+    "health_retention_points",
+    "health_satisfaction_points",
+    "health_complaint_points",
+    "company_id",
+    "age_days",
+    "usual_gap_days",
+    "longest_gap_days",
+    "clv_spend",
+    "clv_discounted_purchases",
+    "figures_rough",
 ]
-# The figures of the run before, kept beside each partner's new ones when the new ones are written
+# The figures of the run before, kept beside each customer's new ones when the new ones are written
 # (rising and falling customers), and the move of the value rank between the two.
 PREVIOUS_COLUMNS = {
-    "rel_previous_value_rank": "rel_value_rank",
-    "rel_previous_lifetime_value": "rel_lifetime_value",
-    "rel_previous_rfm_frequency": "rel_rfm_frequency",
-    "rel_previous_probability_alive": "rel_clv_probability_alive",
+    "previous_value_rank": "value_rank",
+    "previous_lifetime_value": "lifetime_value",
+    "previous_rfm_frequency": "rfm_frequency",
+    "previous_probability_alive": "clv_probability_alive",
 }
-CLEARED_COLUMNS = [*METRIC_COLUMNS, *PREVIOUS_COLUMNS, "rel_value_rank_change"]
+# The partner's fields that show the figures, for the caches to forget after a write in SQL.
+PARTNER_FIELDS = ["rel_figures_id", *(f"rel_{column}" for column in [*METRIC_COLUMNS, *PREVIOUS_COLUMNS])]
+PARTNER_FIELDS += ["rel_value_rank_change", "rel_currency_id"]
 
 CUSTOMERS_QUERY = """
     WITH occasion AS (
@@ -151,98 +154,122 @@ def sql_partner_writable(company_id):
 
 def sql_partner_analysed_here(company_id):
     """Partners ``p`` whose figures and recommendations are ``company_id``'s or nobody's: a run replaces
-    another company's only for its own customers."""
-    return SQL("(p.rel_company_id IS NULL OR p.rel_company_id = %s)", company_id)
+    another company's only for its own customers. ``f`` is the partner's figures, left-joined."""
+    return SQL("(f.company_id IS NULL OR f.company_id = %s)", company_id)
 
 
 class MetricsTable:
-    """The temporary table ``crm_analysis_metrics`` of a run's metric rows, and the partner update
+    """The temporary table ``crm_analysis_metrics`` of a run's metric rows, and the write of the figures
     from it.
 
     A plain temporary table outlives the commits between chunks; it is the session's own. Its
-    columns are the partner's own, types included.
+    columns are the figures' own, types included, and the partner's id.
     """
 
     name = "crm_analysis_metrics"
 
-    def __init__(self, cr):
+    def __init__(self, cr, uid):
         self.cr = cr
         names = [SQL.identifier(column) for column in METRIC_COLUMNS]
         cr.execute("DROP TABLE IF EXISTS crm_analysis_metrics")
         cr.execute(
             SQL(
-                "CREATE TEMP TABLE crm_analysis_metrics AS SELECT id, %s FROM res_partner WITH NO DATA",
+                "CREATE TEMP TABLE crm_analysis_metrics AS SELECT partner_id, %s FROM crm_relationship_figures"
+                " WITH NO DATA",
                 SQL(", ").join(names),
             )
         )
         previous = [(SQL.identifier(old), SQL.identifier(new)) for old, new in PREVIOUS_COLUMNS.items()]
-        rank, change = SQL.identifier("rel_value_rank"), SQL.identifier("rel_value_rank_change")
+        rank, change = SQL.identifier("value_rank"), SQL.identifier("value_rank_change")
         same = SQL("(%s) IS NOT DISTINCT FROM (%s)", *self._tuples(names))
-        olds = SQL(", ").join(SQL("p.%s", old) for old, _new in previous)
-        news = SQL(", ").join(SQL("p.%s", new) for _old, new in previous)
+        olds = SQL(", ").join(SQL("f.%s", old) for old, _new in previous)
+        news = SQL(", ").join(SQL("f.%s", new) for _old, new in previous)
+        stamp = SQL("%s, NOW() AT TIME ZONE 'UTC'", uid)
         # One statement for both kinds of rows, whose expressions all read the row as it was:
-        # - changed customers get their new figures, and the old ones become the previous figures (a
-        #   customer's first figures have none before them: they count as unmoved);
+        # - changed customers get their new figures, and the old ones become the previous figures;
         # - unchanged customers keep their figures, and since the run before had the same ones, nothing
         #   moved between the two; they are rewritten only when their previous figures say otherwise, so
         #   that a second re-run on the same data writes nothing.
         self._update = SQL(
-            "UPDATE res_partner p SET %s, %s, %s = CASE WHEN %s THEN 0 ELSE COALESCE(v.%s - p.%s, 0) END"
-            " FROM crm_analysis_metrics v WHERE p.id = v.id"
-            " AND (NOT %s OR (%s) IS DISTINCT FROM (%s) OR p.%s IS DISTINCT FROM 0)",
+            "UPDATE crm_relationship_figures f SET %s, %s, %s = CASE WHEN %s THEN 0 ELSE COALESCE(v.%s - f.%s, 0) END,"
+            " (write_uid, write_date) = (%s)"
+            " FROM crm_analysis_metrics v WHERE f.partner_id = v.partner_id"
+            " AND (NOT %s OR (%s) IS DISTINCT FROM (%s) OR f.%s IS DISTINCT FROM 0)",
             SQL(", ").join(SQL("%s = v.%s", name, name) for name in names),
-            SQL(", ").join(
-                SQL("%s = CASE WHEN %s THEN p.%s ELSE COALESCE(p.%s, v.%s) END", old, same, new, new, new)
-                for old, new in previous
-            ),
+            SQL(", ").join(SQL("%s = COALESCE(f.%s, v.%s)", old, new, new) for old, new in previous),
             change,
             same,
             rank,
             rank,
+            stamp,
             same,
             olds,
             news,
             change,
         )
+        # A customer's first figures have none before them: they count as unmoved. Customers deleted
+        # since their orders were read (on a replica, or before a merge) are left out.
+        self._insert = SQL(
+            "INSERT INTO crm_relationship_figures"
+            " (partner_id, %s, %s, %s, create_uid, create_date, write_uid, write_date)"
+            " SELECT v.partner_id, %s, %s, 0, %s, %s"
+            " FROM crm_analysis_metrics v JOIN res_partner p ON p.id = v.partner_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM crm_relationship_figures f WHERE f.partner_id = v.partner_id)",
+            SQL(", ").join(names),
+            SQL(", ").join(old for old, _new in previous),
+            change,
+            SQL(", ").join(SQL("v.%s", name) for name in names),
+            SQL(", ").join(SQL("v.%s", new) for _old, new in previous),
+            stamp,
+            stamp,
+        )
 
     @staticmethod
     def _tuples(names):
-        return SQL(", ").join(SQL("p.%s", name) for name in names), SQL(", ").join(SQL("v.%s", name) for name in names)
+        return SQL(", ").join(SQL("f.%s", name) for name in names), SQL(", ").join(SQL("v.%s", name) for name in names)
 
     def write_rows(self, rows):
-        """Update the partners of ``rows`` (an ``id`` column and the metric columns) from the table; the
-        partners' id range bounds the scan of ``res_partner``."""
+        """Write the figures of the customers of ``rows`` (a ``partner_id`` column and the metric columns):
+        update those who have figures, insert those who have none, and link the partners to them. The
+        customers' id range bounds the scans."""
         self.cr.execute("TRUNCATE crm_analysis_metrics")
         bulk.write_frame(self.cr, self.name, rows)
-        first, last = int(rows["id"].min()), int(rows["id"].max())
-        self.cr.execute(SQL("%s AND p.id BETWEEN %s AND %s", self._update, first, last))
+        first, last = int(rows["partner_id"].min()), int(rows["partner_id"].max())
+        self.cr.execute(SQL("%s AND f.partner_id BETWEEN %s AND %s", self._update, first, last))
+        self.cr.execute(self._insert)
+        link_figures(self.cr, first, last)
 
     def drop(self):
         self.cr.execute("DROP TABLE crm_analysis_metrics")
 
 
+def link_figures(cr, first, last):
+    """Link each partner with ``first <= id <= last`` to its figures: those inserted for it, or taken over
+    from another partner in a merge (which moves the figures, not the link)."""
+    cr.execute(
+        "UPDATE res_partner p SET rel_figures_id = f.id FROM crm_relationship_figures f"
+        " WHERE f.partner_id = p.id AND p.rel_figures_id IS DISTINCT FROM f.id"
+        " AND f.partner_id BETWEEN %s AND %s AND p.id BETWEEN %s AND %s",
+        [first, last, first, last],
+    )
+
+
 def reset_stale_metrics(cr, company_id, after, upto, written=None):
-    """Partners with ``after < id <= upto`` that carry figures of an earlier run of ``company_id`` but
-    are not among this run's customers (no confirmed order any more) lose them. ``written`` names
-    the table of the ids this run wrote in that range; without it, the range holds none.
+    """Customers with ``after < partner id <= upto`` that carry figures of an earlier run of ``company_id``
+    but are not among this run's customers (no confirmed order any more) lose them. ``written`` names
+    the table of the partner ids this run wrote in that range; without it, the range holds none.
 
     Figures of another company's analysis stay: a partner shared between companies keeps those of
-    the last run that counted it as a customer, and a run for one company never clears them.
-
-    "Has figures" is tested on an unindexed column: on the indexed segment, a planner whose
-    statistics predate the first run scanned every analysed partner for each chunk (75 instead of
-    11 ms a chunk at 100,000 customers)."""
-    nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in CLEARED_COLUMNS)
+    the last run that counted it as a customer, and a run for one company never clears them."""
     cr.execute(
         SQL(
-            "UPDATE res_partner p SET %s WHERE p.id > %s AND p.id <= %s AND p.rel_rfm_recency IS NOT NULL"
-            " AND %s AND %s%s",
-            nulls,
+            "DELETE FROM crm_relationship_figures f USING res_partner p"
+            " WHERE p.id = f.partner_id AND f.partner_id > %s AND f.partner_id <= %s AND %s AND %s%s",
             after,
             upto,
             sql_partner_writable(company_id),
             sql_partner_analysed_here(company_id),
-            SQL(" AND p.id NOT IN (SELECT id FROM %s)", SQL.identifier(written)) if written else SQL(),
+            SQL(" AND f.partner_id NOT IN (SELECT partner_id FROM %s)", SQL.identifier(written)) if written else SQL(),
         )
     )
 

@@ -10,6 +10,7 @@ from . import crm_sla_clock_mixin
 from . import crm_complaint
 from . import crm_complaint_report
 from . import crm_relationship_suggestion
+from . import crm_relationship_figures
 from . import crm_relationship_figures_mixin
 from . import crm_relationship_explanation_mixin
 from . import res_partner

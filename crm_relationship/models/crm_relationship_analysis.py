@@ -9,7 +9,6 @@ import numpy as np
 
 from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..analytics import bgnbd, bulk, churn, clv, gamma_gamma, scoring, store, summary, validation
 
@@ -243,6 +242,7 @@ class CrmRelationshipAnalysis(models.Model):
         if customers.empty:
             self.write({"customer_count": 0, "order_count": 0, "occasion_count": 0})
             store.reset_stale_metrics(self.env.cr, self.company_id.id, 0, bulk.ID_MAX)
+            self._rel_forget_figures()
             return [self.env._("No confirmed sales orders up to this date: nothing to analyse.")]
         self.write(
             {
@@ -383,7 +383,7 @@ class CrmRelationshipAnalysis(models.Model):
         first = customers.index.searchsorted(self.resume_after_partner_id, side="right")
         weights = self._health_weights()
         cr = self.env.cr
-        table = store.MetricsTable(cr)
+        table = store.MetricsTable(cr, self.env.uid)
         chunks = (
             (int(customers.index[min(start + self.chunk_size, len(customers)) - 1]), start)
             for start in range(first, len(customers), self.chunk_size)
@@ -404,23 +404,28 @@ class CrmRelationshipAnalysis(models.Model):
             self.write({"resume_after_partner_id": upto, "written_count": self.written_count + len(chunk)})
             self._commit(len(chunk), remaining=len(customers) - start - len(chunk))
         table.drop()
-        self.env["res.partner"].invalidate_model(store.CLEARED_COLUMNS)
+        self._rel_forget_figures()
 
     @api.model
     def _rel_clear_figures(self, partners):
         """Clear the figures and suggestions computed about these customer entities and their contacts."""
         entity = self.env["res.partner"].with_context(active_test=False).search([("id", "child_of", partners.ids)])
-        nulls = SQL(", ").join(SQL("%s = NULL", SQL.identifier(column)) for column in store.CLEARED_COLUMNS)
         self.env.flush_all()
-        self.env.cr.execute(SQL("UPDATE res_partner SET %s WHERE id = ANY(%s)", nulls, entity.ids))
-        entity.invalidate_recordset(store.CLEARED_COLUMNS)
+        self.env.cr.execute("DELETE FROM crm_relationship_figures WHERE partner_id = ANY(%s)", [entity.ids])
+        self._rel_forget_figures()
         # sudo: suggestions are written by the analysis only; clearing them goes with the figures
         self.env["crm.relationship.recommendation"].sudo().search([("partner_id", "in", entity.ids)]).unlink()
+
+    @api.model
+    def _rel_forget_figures(self):
+        """Drop the cached figures after a write in SQL."""
+        self.env["crm.relationship.figures"].invalidate_model()
+        self.env["res.partner"].invalidate_model(store.PARTNER_FIELDS)
 
     def _sql_partner_writable(self):
         """Partners ``p`` this run may write: its company's own and shared ones."""
         return store.sql_partner_writable(self.company_id.id)
 
     def _sql_partner_analysed_here(self):
-        """Partners ``p`` whose figures and recommendations are this run's company's or nobody's."""
+        """Partners whose figures ``f`` (left-joined) and recommendations are this run's company's or nobody's."""
         return store.sql_partner_analysed_here(self.company_id.id)

@@ -3,46 +3,32 @@ from odoo.tools import format_amount, formatLang
 
 from ..analytics import scoring
 
-# Stored by the run beside the figures they explain (employees only, as the figures).
-_STORED = {"readonly": True, "groups": "base.group_user"}
+# The inputs the run stores beside the figures they explain (employees only, as the figures).
+_STORED = {"groups": "base.group_user"}
 _SENTENCE = {"compute": "_compute_rel_explanations", "groups": "base.group_user"}
 
 
 class CrmRelationshipExplanationMixin(models.AbstractModel):
-    """Why each figure of the analysis is what it is: its inputs, stored by the run in bulk, and a sentence
+    """Why each figure of the analysis is what it is: its inputs, stored by the run with the figures, and a sentence
     for each figure, composed when read so that it is in the reader's language. Added to ``res.partner``."""
 
     _name = "crm.relationship.explanation.mixin"
     _inherit = ["crm.relationship.figures.mixin"]
     _description = "Relationship Figures Explained"
 
-    rel_age_days = fields.Integer(string="Days Since First Purchase", **_STORED)
-    rel_usual_gap_days = fields.Float(
-        string="Usual Days between Purchases", digits=(16, 0), help="0 for a customer who bought once.", **_STORED
-    )
-    rel_longest_gap_days = fields.Integer(string="Longest Gap between Purchases (days)", **_STORED)
-    rel_clv_spend = fields.Monetary(string="Expected Spend per Purchase", currency_field="rel_currency_id", **_STORED)
-    rel_clv_discounted_purchases = fields.Float(
-        string="Discounted Purchases over the Horizon", digits=(16, 2), **_STORED
-    )
-    rel_figures_rough = fields.Boolean(
-        string="Rough Estimates",
-        help="The customer base was too small, or the models' fit degenerate: probability still active, expected "
-        "purchases and lifetime value are rough estimates from the customer's own history.",
-        **_STORED,
-    )
-    rel_previous_value_rank = fields.Float(string="Value Rank Before", digits=(16, 4), **_STORED)
+    rel_age_days = fields.Integer(related="rel_figures_id.age_days", **_STORED)
+    rel_usual_gap_days = fields.Float(related="rel_figures_id.usual_gap_days", **_STORED)
+    rel_longest_gap_days = fields.Integer(related="rel_figures_id.longest_gap_days", **_STORED)
+    rel_clv_spend = fields.Monetary(related="rel_figures_id.clv_spend", currency_field="rel_currency_id", **_STORED)
+    rel_clv_discounted_purchases = fields.Float(related="rel_figures_id.clv_discounted_purchases", **_STORED)
+    rel_figures_rough = fields.Boolean(related="rel_figures_id.figures_rough", **_STORED)
+    rel_previous_value_rank = fields.Float(related="rel_figures_id.previous_value_rank", **_STORED)
     rel_previous_lifetime_value = fields.Monetary(
-        string="Lifetime Value Before", currency_field="rel_currency_id", **_STORED
+        related="rel_figures_id.previous_lifetime_value", currency_field="rel_currency_id", **_STORED
     )
-    rel_previous_rfm_frequency = fields.Integer(string="Purchase Occasions Before", **_STORED)
-    rel_previous_probability_alive = fields.Float(string="Probability Still Active Before", digits=(16, 2), **_STORED)
-    rel_value_rank_change = fields.Float(
-        string="Value Rank Move",
-        digits=(16, 4),
-        help="How far the value rank moved between the last two analysis runs (in share of the customers).",
-        **_STORED,
-    )
+    rel_previous_rfm_frequency = fields.Integer(related="rel_figures_id.previous_rfm_frequency", **_STORED)
+    rel_previous_probability_alive = fields.Float(related="rel_figures_id.previous_probability_alive", **_STORED)
+    rel_value_rank_change = fields.Float(related="rel_figures_id.value_rank_change", **_STORED)
 
     rel_segment_explanation = fields.Text(string="Why this Segment", **_SENTENCE)
     rel_stage_explanation = fields.Text(string="Why this Stage", **_SENTENCE)

@@ -15,7 +15,7 @@ from ..analytics.store import METRIC_COLUMNS
 # Float fields holding an hour of the day, written 18:30 rather than 18.5.
 HOUR_FIELDS = {"rel_contact_window_start", "rel_contact_window_end"}
 UNSAFE_NAME = re.compile(r"[^\w.-]+")
-ANALYSIS_FIELDS = tuple(name for name in METRIC_COLUMNS if name != "rel_company_id")
+ANALYSIS_FIELDS = tuple(f"rel_{name}" for name in METRIC_COLUMNS if name != "company_id")
 
 
 def computed(key, how):

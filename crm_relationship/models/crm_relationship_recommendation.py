@@ -314,7 +314,8 @@ class CrmRelationshipRecommendation(models.Model):
         # need no such check: a product on an order line cannot be deleted.
         cr.execute(
             SQL(
-                "SELECT p.id, %s FROM res_partner p WHERE p.id > %s AND p.id <= %s AND %s",
+                "SELECT p.id, %s FROM res_partner p LEFT JOIN crm_relationship_figures f ON f.partner_id = p.id"
+                " WHERE p.id > %s AND p.id <= %s AND %s",
                 analysis._sql_partner_analysed_here(),
                 after,
                 upto,

@@ -34,12 +34,14 @@ class CrmRelationshipRetention(models.AbstractModel):
         cr = self.env.cr
         cr.execute(
             """
-            UPDATE res_partner SET rel_retention_flagged = FALSE
-             WHERE rel_retention_flagged AND rel_company_id = %s
-               AND rel_lifecycle_stage IS DISTINCT FROM 'at_risk'
+            UPDATE res_partner p SET rel_retention_flagged = FALSE
+              FROM crm_relationship_figures f
+             WHERE f.partner_id = p.id AND p.rel_retention_flagged AND f.company_id = %s
+               AND f.lifecycle_stage IS DISTINCT FROM 'at_risk'
             """,
             [company.id],
         )
+        self.env["res.partner"].invalidate_model(["rel_retention_flagged"])
         self._open_cases(company, now)
         rows = self._candidates(company, top, alive_max)
         if not rows:
@@ -108,8 +110,8 @@ class CrmRelationshipRetention(models.AbstractModel):
         spend = bulk.read_frame(
             cr,
             """
-            SELECT COALESCE(rel_rfm_monetary, 0)::float8 AS spend FROM res_partner
-             WHERE rel_company_id = %s AND rel_rfm_segment IS NOT NULL
+            SELECT COALESCE(rfm_monetary, 0)::float8 AS spend FROM crm_relationship_figures
+             WHERE company_id = %s AND rfm_segment IS NOT NULL
             """,
             [company.id],
             {"spend": "float64"},
@@ -117,12 +119,13 @@ class CrmRelationshipRetention(models.AbstractModel):
         at_risk = bulk.read_frame(
             cr,
             """
-            SELECT id, COALESCE(rel_rfm_monetary, 0)::float8 AS spend, rel_rfm_recency AS recency,
-                   (rel_age_days - rel_rfm_recency)::float8 / NULLIF(rel_rfm_frequency - 1, 0) AS interval_days
-              FROM res_partner
-             WHERE rel_company_id = %s AND rel_rfm_segment IS NOT NULL AND rel_lifecycle_stage = 'at_risk'
-               AND NOT COALESCE(rel_retention_flagged, FALSE) AND COALESCE(rel_clv_probability_alive, 0) <= %s
-             ORDER BY id
+            SELECT f.partner_id AS id, COALESCE(f.rfm_monetary, 0)::float8 AS spend, f.rfm_recency AS recency,
+                   (f.age_days - f.rfm_recency)::float8 / NULLIF(f.rfm_frequency - 1, 0) AS interval_days
+              FROM crm_relationship_figures f
+              JOIN res_partner p ON p.id = f.partner_id
+             WHERE f.company_id = %s AND f.rfm_segment IS NOT NULL AND f.lifecycle_stage = 'at_risk'
+               AND NOT COALESCE(p.rel_retention_flagged, FALSE) AND COALESCE(f.clv_probability_alive, 0) <= %s
+             ORDER BY f.partner_id
             """,
             [company.id, alive_max],
             {"id": "int64", "spend": "float64", "recency": "float64", "interval_days": "float64"},
@@ -148,9 +151,10 @@ class CrmRelationshipRetention(models.AbstractModel):
             """
             UPDATE crm_relationship_retention_case c
                SET date_end = %(now)s, write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
-              FROM res_partner p
-             WHERE p.id = c.partner_id AND c.company_id = %(company)s AND c.date_end IS NULL
-               AND (p.rel_lifecycle_stage IS DISTINCT FROM 'at_risk' OR p.rel_company_id IS DISTINCT FROM %(company)s)
+             WHERE c.company_id = %(company)s AND c.date_end IS NULL
+               AND NOT EXISTS (SELECT 1 FROM crm_relationship_figures f
+                                WHERE f.partner_id = c.partner_id AND f.company_id = %(company)s
+                                  AND f.lifecycle_stage = 'at_risk')
             """,
             values,
         )
@@ -160,9 +164,10 @@ class CrmRelationshipRetention(models.AbstractModel):
                    (partner_id, company_id, date_at_risk, planned, create_uid, create_date, write_uid, write_date)
             SELECT p.id, %(company)s, %(now)s, COALESCE(p.rel_retention_flagged, FALSE),
                    %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM res_partner p
-             WHERE p.rel_company_id = %(company)s AND p.rel_lifecycle_stage = 'at_risk'
-               AND p.rel_rfm_segment IS NOT NULL
+              FROM crm_relationship_figures f
+              JOIN res_partner p ON p.id = f.partner_id
+             WHERE f.company_id = %(company)s AND f.lifecycle_stage = 'at_risk'
+               AND f.rfm_segment IS NOT NULL
                AND p.id NOT IN (SELECT c.partner_id FROM crm_relationship_retention_case c
                                  WHERE c.company_id = %(company)s AND c.date_end IS NULL)
             """,

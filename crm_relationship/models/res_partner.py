@@ -70,17 +70,6 @@ class ResPartner(models.Model):
         help="The customer objected to profiling: the analysis skips them (no segment, value or recommendations).",
     )
 
-    def init(self):
-        """Leave half of every page of the partner table free.
-
-        The nightly analysis rewrites every customer's figures: with room on the page PostgreSQL updates
-        the rows in place (HOT) and touches none of res_partner's indexes, since no indexed column changes
-        for most customers (tests/bench/bench_analysis.py measures it). Reset by the uninstall hook.
-        """
-        result = super().init()
-        self.env.cr.execute("ALTER TABLE res_partner SET (fillfactor = 50)")
-        return result
-
     def _compute_rel_complaint_stats(self):
         """Counts cover the partner and its contacts, like the opportunity counter of CRM."""
         all_partners = self.with_context(active_test=False).search_fetch([("id", "child_of", self.ids)], ["parent_id"])

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import format_amount, formatLang
 
+from .common_figures import write_figures
 from .common_roles import RolesMixin
 
 EXPLANATIONS = [
@@ -89,7 +90,7 @@ class TestExplanations(RolesMixin, TransactionCase):
             "rel_previous_probability_alive": 0.6,
             "rel_value_rank_change": 0.35,
         }
-        cls.customer.write(cls.figures)
+        write_figures(cls.customer, cls.figures)
         cls.currency = company.currency_id
 
     def money(self, amount):
@@ -101,7 +102,7 @@ class TestExplanations(RolesMixin, TransactionCase):
 
     def _read(self, user=None, lang="en_US", **figures):
         if figures:
-            self.customer.write(figures)
+            write_figures(self.customer, figures)
         partner = self.customer.with_user(user or self.relationship_user).with_context(lang=lang)
         partner.invalidate_recordset()
         return partner
@@ -149,7 +150,7 @@ class TestExplanations(RolesMixin, TransactionCase):
         ]
         for figures, sentence in cases:
             with self.subTest(figures=figures):
-                self.customer.write(self.figures)
+                write_figures(self.customer, self.figures)
                 self.assertEqual(self._read(**figures).rel_stage_explanation, sentence)
 
     def test_quadrant_sentence_shows_both_cut_offs(self):

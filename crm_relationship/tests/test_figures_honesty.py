@@ -198,6 +198,8 @@ class TestRisingFalling(RolesMixin, _OrdersMixin, TransactionCase):
         falling = self._listed("res_partner_action_falling_customers")
         self.assertIn(low, rising)
         self.assertTrue(falling & self.customers)
+        # Partners the analysis never scored have no rank to move.
+        self.assertFalse((rising | falling) - self.customers)
         low = low.with_user(self.relationship_user).with_context(lang="en_US")
         self.assertAlmostEqual(low.rel_previous_value_rank, before, places=4)
         self.assertAlmostEqual(low.rel_value_rank_change, low.rel_value_rank - before, places=4)

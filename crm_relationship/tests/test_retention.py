@@ -1,6 +1,7 @@
 from odoo import fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common_figures import write_figures
 from .common_roles import RolesMixin
 
 
@@ -20,7 +21,8 @@ class TestRetention(RolesMixin, TransactionCase):
 
         def customer(name, monetary, stage="active", alive=0.9, **values):
             partner = Partner.create({"name": name, "email": f"{name.lower()}@example.com", "tz": "UTC", **values})
-            partner.write(
+            write_figures(
+                partner,
                 {
                     "rel_company_id": cls.company.id,
                     "rel_rfm_segment": "at_risk" if stage == "at_risk" else "loyal",
@@ -28,7 +30,7 @@ class TestRetention(RolesMixin, TransactionCase):
                     "rel_rfm_recency": 133,
                     "rel_lifecycle_stage": stage,
                     "rel_clv_probability_alive": alive,
-                }
+                },
             )
             return partner
 
@@ -43,7 +45,7 @@ class TestRetention(RolesMixin, TransactionCase):
             customer(f"Fay{index}", 200 + index)
         # Bought 31, 25 and 19 weeks ago, as the analysis stores it: three purchase occasions, the first
         # 217 days ago, the last 133.
-        cls.drifting.write({"rel_rfm_frequency": 3, "rel_age_days": 217})
+        write_figures(cls.drifting, {"rel_rfm_frequency": 3, "rel_age_days": 217})
 
     def _activities(self, partner):
         return self.env["mail.activity"].search(
@@ -95,7 +97,7 @@ class TestRetention(RolesMixin, TransactionCase):
         before = row_versions()
         self._schedule()
         self.assertEqual(row_versions(), before, "nothing changed: no case rewritten")
-        self.do_not_contact.write({"rel_rfm_recency": 140})
+        write_figures(self.do_not_contact, {"rel_rfm_recency": 140})
         self._schedule()
         after = row_versions()
         self.assertNotEqual(after[skipped.id], before[skipped.id], "its reason now says 20 weeks")
@@ -107,10 +109,10 @@ class TestRetention(RolesMixin, TransactionCase):
     def test_a_customer_who_recovers_and_drifts_again_gets_a_new_activity(self):
         self._schedule()
         self._activities(self.drifting).action_feedback(feedback="Called, they will order next week.")
-        self.drifting.rel_lifecycle_stage = "active"
+        write_figures(self.drifting, {"rel_lifecycle_stage": "active"})
         self._schedule()
         self.assertFalse(self.drifting.rel_retention_flagged)
-        self.drifting.rel_lifecycle_stage = "at_risk"
+        write_figures(self.drifting, {"rel_lifecycle_stage": "at_risk"})
         result = self._schedule()
         self.assertEqual(result.activities, 1)
         self.assertEqual(len(self._activities(self.drifting)), 1, "the done one is in the chatter, one open")
@@ -152,7 +154,8 @@ class TestRetention(RolesMixin, TransactionCase):
                     for index in range(count)
                 ]
             )
-            partners.write(
+            write_figures(
+                partners,
                 {
                     "rel_company_id": self.company.id,
                     "rel_rfm_segment": "at_risk",
@@ -160,7 +163,7 @@ class TestRetention(RolesMixin, TransactionCase):
                     "rel_rfm_recency": 140,
                     "rel_lifecycle_stage": "at_risk",
                     "rel_clv_probability_alive": 0.2,
-                }
+                },
             )
             return partners
 

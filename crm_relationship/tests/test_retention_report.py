@@ -4,6 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
+from .common_figures import write_figures
 from .common_roles import RolesMixin
 
 
@@ -29,7 +30,8 @@ class TestRetentionReport(RolesMixin, TransactionCase):
             partner = Partner.create(
                 {"name": name, "email": f"{name.lower()}@example.com", "tz": "UTC", "user_id": cls.salesperson.id}
             )
-            partner.write(
+            write_figures(
+                partner,
                 {
                     "rel_company_id": cls.company.id,
                     "rel_rfm_segment": "at_risk",
@@ -38,7 +40,7 @@ class TestRetentionReport(RolesMixin, TransactionCase):
                     "rel_lifecycle_stage": "at_risk",
                     "rel_clv_probability_alive": alive,
                     **values,
-                }
+                },
             )
             return partner
 
@@ -110,14 +112,15 @@ class TestRetentionReport(RolesMixin, TransactionCase):
 
         # a customer found at risk 10 days ago: their 90 days are not over
         recent = self.env["res.partner"].create({"name": "Rita Recent", "email": "rita@example.com", "tz": "UTC"})
-        recent.write(
+        write_figures(
+            recent,
             {
                 "rel_company_id": self.company.id,
                 "rel_rfm_segment": "at_risk",
                 "rel_rfm_monetary": 50,
                 "rel_lifecycle_stage": "at_risk",
                 "rel_clv_probability_alive": 0.9,
-            }
+            },
         )
         self._run(self.now - timedelta(days=10))
         self.assertEqual(len(self._cases(self.won_back)), 1, "one spell while at risk")
@@ -163,12 +166,12 @@ class TestRetentionReport(RolesMixin, TransactionCase):
 
     def test_a_customer_who_recovers_ends_the_spell_and_drifting_again_opens_a_new_one(self):
         self._run(self.at_risk_on)
-        self.won_back.rel_lifecycle_stage = "active"
+        write_figures(self.won_back, {"rel_lifecycle_stage": "active"})
         later = self.at_risk_on + timedelta(days=40)
         self._run(later)
         case = self._cases(self.won_back)
         self.assertEqual(case.date_end, later)
-        self.won_back.rel_lifecycle_stage = "at_risk"
+        write_figures(self.won_back, {"rel_lifecycle_stage": "at_risk"})
         self._run(self.now)
         cases = self._cases(self.won_back)
         self.assertEqual(len(cases), 2)

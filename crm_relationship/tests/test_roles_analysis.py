@@ -1,7 +1,8 @@
 from datetime import date, datetime, timedelta
 
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common_roles import RolesMixin
 
@@ -74,3 +75,69 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
                 run.with_user(user).action_run()
         self.assertEqual(run.state, "draft")
         self.assertEqual(self._figures(), before)
+
+    def test_the_next_day_rewrites_the_figures_not_the_partners(self):
+        """The nightly run rewrites every customer's figures in their own table: no partner row changes."""
+        Analysis = self.env["crm.relationship.analysis"].with_user(self.relationship_manager)
+        Analysis.create({"date_as_of": AS_OF}).action_run()
+        self.env.flush_all()
+        rows = "SELECT id, ctid::text FROM res_partner WHERE id = ANY(%s)"
+        self.env.cr.execute(rows, [self.customers.ids])
+        before = dict(self.env.cr.fetchall())
+        recency = self.customers[0].rel_rfm_recency
+        run = Analysis.create({"date_as_of": AS_OF + timedelta(days=1)})
+        run.action_run()
+        self.assertEqual(run.state, "done", run.message)
+        self.customers.invalidate_recordset()
+        self.assertEqual(self.customers[0].rel_rfm_recency, recency + 1)
+        self.env.cr.execute(rows, [self.customers.ids])
+        self.assertEqual(dict(self.env.cr.fetchall()), before)
+
+    def test_nobody_rewrites_the_figures_by_hand(self):
+        """Over RPC as through the forms, the figures are the analysis's alone: employees read them, and nobody,
+        managers included, writes, creates or deletes them."""
+        self.env["crm.relationship.analysis"].with_user(self.relationship_manager).create(
+            {"date_as_of": AS_OF}
+        ).action_run()
+        customer = self.customers[0]
+        before = self._figures()
+        for user in (self.salesperson, self.sales_manager, self.relationship_user, self.relationship_manager):
+            figures = customer.with_user(user).rel_figures_id
+            with self.subTest(user=user.login):
+                self.assertTrue(figures.health)
+                customer.with_user(user).write({"rel_health": 100.0, "rel_rfm_segment": "champions"})
+                self.customers[1].with_user(user).write({"rel_figures_id": figures.id})
+                with self.assertRaises(AccessError):
+                    figures.write({"health": 100.0})
+                with self.assertRaises(AccessError):
+                    figures.create({"partner_id": self.customers[1].id, "health": 100.0})
+                with self.assertRaises(AccessError):
+                    figures.unlink()
+        self.assertEqual(self._figures(), before)
+        self.assertEqual(self.customers.rel_figures_id.partner_id, self.customers)
+
+    def test_a_merged_customer_keeps_the_figures_it_took_over(self):
+        """A contact manager merges an analysed customer into a new contact: the figures follow the orders,
+        and the next run links them to the contact that remains."""
+        merger = new_test_user(
+            self.env, "role_contact_manager", groups="sales_team.group_sale_salesman,base.group_partner_manager"
+        )
+        Analysis = self.env["crm.relationship.analysis"].with_user(self.relationship_manager)
+        Analysis.create({"date_as_of": AS_OF}).action_run()
+        source = self.customers[0]
+        figures = source.rel_figures_id
+        target = self.env["res.partner"].create({"name": "Analysed 0 (new address)"})
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(merger)
+            .create({"partner_ids": [Command.set([source.id, target.id])], "dst_partner_id": target.id})
+        )
+        wizard.action_merge()
+        self.assertFalse(source.exists())
+        self.assertEqual(figures.partner_id, target)
+        run = Analysis.create({"date_as_of": AS_OF + timedelta(days=1)})
+        run.action_run()
+        self.assertEqual(run.state, "done", run.message)
+        target.invalidate_recordset()
+        self.assertEqual(target.rel_figures_id, figures)
+        self.assertEqual(target.sudo().rel_rfm_frequency, 3)

@@ -50,17 +50,22 @@ def reset_peak_rss_mb():
     return peak_rss_mb()
 
 
-def partner_updates(cr):
-    """Row updates of res_partner so far, and how many of them were HOT (in place, no index entry).
+def row_updates(cr):
+    """Row updates so far of the figures' table and of res_partner: ``(figures, figures in place, partners)``,
+    in place meaning HOT (no index entry).
 
-    A backend publishes its statistics once idle, at most once a second: the analysis writes the
-    partners on ``cr``, whose backend is told to publish at once and then left idle for a moment."""
+    A backend publishes its statistics once idle, at most once a second: the analysis writes on ``cr``,
+    whose backend is told to publish at once and then left idle for a moment."""
     cr.execute("SELECT pg_stat_force_next_flush()")
     cr.commit()
     time.sleep(1)
     cr.execute("SELECT pg_stat_clear_snapshot()")
-    cr.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'res_partner'::regclass")
-    return cr.fetchone()
+    cr.execute(
+        "SELECT relid::regclass::text, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
+        " WHERE relid IN ('crm_relationship_figures'::regclass, 'res_partner'::regclass)"
+    )
+    stats = {table: (updated, in_place) for table, updated, in_place in cr.fetchall()}
+    return (*stats["crm_relationship_figures"], stats["res_partner"][0])
 
 
 def sql_pass(cr):
@@ -108,21 +113,21 @@ def run(db):
         cr.execute("SELECT count(*) FROM crm_relationship_recommendation")
         recommendations = cr.fetchone()[0]
         # The same data analysed again, with the previous run's results stored: nothing changes.
-        rerun_before = partner_updates(cr)
+        rerun_before = row_updates(cr)
         with Timer() as rerun:
             runs |= env["crm.relationship.analysis"].create({})
             runs[-1].action_run()
             env.flush_all()
             env.cr.commit()
-        rerun_updated = partner_updates(cr)[0] - rerun_before[0]
+        rerun_updated = row_updates(cr)[0] - rerun_before[0]
         # The nightly case: one day later every customer's recency, age and model figures move.
-        before = partner_updates(cr)
+        before = row_updates(cr)
         with Timer() as next_day:
             runs |= env["crm.relationship.analysis"].create({"date_as_of": date.today() + timedelta(days=1)})
             runs[-1].action_run()
             env.flush_all()
             env.cr.commit()
-        updated, in_place = (now - then for now, then in zip(partner_updates(cr), before, strict=True))
+        updated, in_place, partners_rewritten = (now - then for now, then in zip(row_updates(cr), before, strict=True))
         # A validation run: fit up to HOLDOUT_WEEKS before today, predict those weeks, compare.
         validation = env["crm.relationship.analysis"].create({"holdout_weeks": HOLDOUT_WEEKS})
         with Timer() as validated:
@@ -138,11 +143,12 @@ def run(db):
             ratio=round(timer.seconds / reference, 1) if reference else None,
             rerun_s=round(rerun.seconds, 3),
             rerun_ratio=round(rerun.seconds / reference, 1) if reference else None,
-            rerun_partner_updates=rerun_updated,
+            rerun_figures_updates=rerun_updated,
             next_day_s=round(next_day.seconds, 3),
             next_day_ratio=round(next_day.seconds / reference, 1) if reference else None,
-            next_day_partner_updates=updated,
-            next_day_partner_hot_updates=in_place,
+            next_day_figures_updates=updated,
+            next_day_figures_hot_updates=in_place,
+            next_day_partner_updates=partners_rewritten,
             validation_s=round(validated.seconds, 3),
             validation_ratio=round(validated.seconds / reference, 1) if reference else None,
             validation_state=validation.state,
@@ -158,9 +164,9 @@ def run(db):
             "analysis",
             f"analysis end to end: {timer.seconds:.2f} s, {queries} queries, {scored} partners scored;"
             f" {result['ratio']}x the SQL pass; re-run {rerun.seconds:.2f} s ({result['rerun_ratio']}x,"
-            f" {rerun_updated} partners rewritten);"
+            f" {rerun_updated} customers' figures rewritten);"
             f" next day {next_day.seconds:.2f} s ({result['next_day_ratio']}x,"
-            f" {in_place} of {updated} partner updates in place);"
+            f" {in_place} of {updated} figures updates in place, {partners_rewritten} partner rows rewritten);"
             f" validation run ({HOLDOUT_WEEKS} weeks held out) {validated.seconds:.2f} s"
             f" ({result['validation_ratio']}x,"
             f" {validation.state}: {validation.validation_predicted_repeat:.0f} repeat purchases predicted,"

@@ -82,20 +82,30 @@ def renames():
     return found
 
 
+# Fields whose column moved to a table of their own: res.partner's figures are in crm_relationship_figures
+# since crm_relationship 19.0.1.4.0, the partner's rel_<name> being <name> of the partner's row there.
+MOVED = {"res_partner": ("crm_relationship_figures", "partner_id", "rel_")}
+
+
 def fingerprints(db, columns, upto=None):
     """Per ``(model, column, key)`` whose column exists: how many rows hold a value, and a hash of
     (id, value) over the table; only over the rows up to the id ``upto[model]`` where given (the rows
-    that existed before an upgrade, not those its new demo records add)."""
+    that existed before an upgrade, not those its new demo records add). A column that moved (``MOVED``)
+    is read where it is now, by the id of the record it belongs to."""
     existing = set(sql(db, "SELECT table_name || '.' || column_name FROM information_schema.columns").split())
     result = {}
     for model, column, key in columns:
-        table = model.replace(".", "_")
+        table, id_column = model.replace(".", "_"), "id"
+        if f"{table}.{column}" not in existing and table in MOVED:
+            moved_table, moved_id, prefix = MOVED[table]
+            if column.startswith(prefix) and f"{moved_table}.{column.removeprefix(prefix)}" in existing:
+                table, id_column, column = moved_table, moved_id, column.removeprefix(prefix)
         if f"{table}.{column}" in existing:
-            where = f" WHERE id <= {int(upto[model])}" if upto and model in upto else ""
+            where = f" WHERE {id_column} <= {int(upto[model])}" if upto and model in upto else ""
             result[key] = sql(
                 db,
-                f"SELECT count({column}) || ':' || coalesce(md5(string_agg(id || '=' || {column}::text, ','"
-                f" ORDER BY id)), '') FROM {table}{where}",
+                f"SELECT count({column}) || ':' || coalesce(md5(string_agg({id_column} || '=' || {column}::text,"
+                f" ',' ORDER BY {id_column})), '') FROM {table}{where}",
             )
     return result
 

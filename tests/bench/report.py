@@ -93,8 +93,8 @@ def _cell(value):
 
 
 def _in_place(analysis):
-    """'97,601 of 97,935': the next-day run's HOT updates of res_partner among all its updates."""
-    updated, in_place = analysis.get("next_day_partner_updates"), analysis.get("next_day_partner_hot_updates")
+    """'97,601 of 97,935': the next-day run's HOT updates of the figures among all its updates."""
+    updated, in_place = analysis.get("next_day_figures_updates"), analysis.get("next_day_figures_hot_updates")
     return f"{in_place:,} of {updated:,}" if updated is not None and in_place is not None else None
 
 
@@ -247,7 +247,7 @@ def render(results, png_name):
                 "re-run ratio",
                 "next day s",
                 "next day ratio",
-                "next day partner updates in place",
+                "next day figures updates in place",
                 "validation run s",
                 "validation ratio",
                 "memory before the runs MB",
