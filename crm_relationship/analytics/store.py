@@ -208,13 +208,17 @@ class MetricsTable:
             change,
         )
         # A customer's first figures have none before them: they count as unmoved. Customers deleted
-        # since their orders were read (on a replica, or before a merge) are left out.
+        # since their orders were read (on a replica, or before a merge) are left out. Each partner is
+        # linked to its new figures.
         self._insert = SQL(
-            "INSERT INTO crm_relationship_figures"
+            "WITH created AS ("
+            " INSERT INTO crm_relationship_figures"
             " (partner_id, %s, %s, %s, create_uid, create_date, write_uid, write_date)"
             " SELECT v.partner_id, %s, %s, 0, %s, %s"
             " FROM crm_analysis_metrics v JOIN res_partner p ON p.id = v.partner_id"
-            " WHERE NOT EXISTS (SELECT 1 FROM crm_relationship_figures f WHERE f.partner_id = v.partner_id)",
+            " WHERE NOT EXISTS (SELECT 1 FROM crm_relationship_figures f WHERE f.partner_id = v.partner_id)"
+            " RETURNING id, partner_id)"
+            " UPDATE res_partner p SET rel_figures_id = created.id FROM created WHERE p.id = created.partner_id",
             SQL(", ").join(names),
             SQL(", ").join(old for old, _new in previous),
             change,
@@ -230,27 +234,25 @@ class MetricsTable:
 
     def write_rows(self, rows):
         """Write the figures of the customers of ``rows`` (a ``partner_id`` column and the metric columns):
-        update those who have figures, insert those who have none, and link the partners to them. The
-        customers' id range bounds the scans."""
+        update those who have figures, insert (and link) those who have none. The customers' id range
+        bounds the scan of the figures."""
         self.cr.execute("TRUNCATE crm_analysis_metrics")
         bulk.write_frame(self.cr, self.name, rows)
         first, last = int(rows["partner_id"].min()), int(rows["partner_id"].max())
         self.cr.execute(SQL("%s AND f.partner_id BETWEEN %s AND %s", self._update, first, last))
         self.cr.execute(self._insert)
-        link_figures(self.cr, first, last)
 
     def drop(self):
         self.cr.execute("DROP TABLE crm_analysis_metrics")
 
 
-def link_figures(cr, first, last):
-    """Link each partner with ``first <= id <= last`` to its figures: those inserted for it, or taken over
-    from another partner in a merge (which moves the figures, not the link)."""
+def link_figures(cr, partner_ids):
+    """Link the partners ``partner_ids`` to their figures, as the figures' rows say (after a merge, which
+    moves the figures but not the link)."""
     cr.execute(
         "UPDATE res_partner p SET rel_figures_id = f.id FROM crm_relationship_figures f"
-        " WHERE f.partner_id = p.id AND p.rel_figures_id IS DISTINCT FROM f.id"
-        " AND f.partner_id BETWEEN %s AND %s AND p.id BETWEEN %s AND %s",
-        [first, last, first, last],
+        " WHERE f.partner_id = p.id AND p.id = ANY(%s) AND p.rel_figures_id IS DISTINCT FROM f.id",
+        [list(partner_ids)],
     )
 
 

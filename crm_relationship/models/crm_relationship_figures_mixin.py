@@ -75,7 +75,7 @@ class CrmRelationshipFiguresMixin(models.AbstractModel):
 
     def write(self, vals):
         """The link to the figures is the analysis's to set (in SQL): a write through the ORM, over RPC or by a
-        partner merge, leaves it as it is; the next run links a merged partner to the figures it took over."""
+        partner merge, leaves it as it is (a merge links the partner that remains itself)."""
         if "rel_figures_id" in vals and not self.env.su:
             vals = {name: value for name, value in vals.items() if name != "rel_figures_id"}
         return super().write(vals)

@@ -117,8 +117,8 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
         self.assertEqual(self.customers.rel_figures_id.partner_id, self.customers)
 
     def test_a_merged_customer_keeps_the_figures_it_took_over(self):
-        """A contact manager merges an analysed customer into a new contact: the figures follow the orders,
-        and the next run links them to the contact that remains."""
+        """A contact manager merges an analysed customer into a new contact: the figures follow the orders to
+        the contact that remains, and the next run updates them there."""
         merger = new_test_user(
             self.env, "role_contact_manager", groups="sales_team.group_sale_salesman,base.group_partner_manager"
         )
@@ -126,6 +126,7 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
         Analysis.create({"date_as_of": AS_OF}).action_run()
         source = self.customers[0]
         figures = source.rel_figures_id
+        recency = source.rel_rfm_recency
         target = self.env["res.partner"].create({"name": "Analysed 0 (new address)"})
         wizard = (
             self.env["base.partner.merge.automatic.wizard"]
@@ -135,9 +136,12 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
         wizard.action_merge()
         self.assertFalse(source.exists())
         self.assertEqual(figures.partner_id, target)
+        self.assertEqual(target.with_user(self.salesperson).rel_figures_id, figures)
+        self.assertEqual(target.with_user(self.salesperson).rel_rfm_recency, recency)
         run = Analysis.create({"date_as_of": AS_OF + timedelta(days=1)})
         run.action_run()
         self.assertEqual(run.state, "done", run.message)
         target.invalidate_recordset()
         self.assertEqual(target.rel_figures_id, figures)
+        self.assertEqual(target.sudo().rel_rfm_recency, recency + 1)
         self.assertEqual(target.sudo().rel_rfm_frequency, 3)
