@@ -1,6 +1,7 @@
 from datetime import date, datetime, timedelta
 
 from odoo import Command
+from odoo.addons.crm_relationship.analytics import store
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -145,3 +146,29 @@ class TestAnalysisRoles(RolesMixin, TransactionCase):
         self.assertEqual(target.rel_figures_id, figures)
         self.assertEqual(target.sudo().rel_rfm_recency, recency + 1)
         self.assertEqual(target.sudo().rel_rfm_frequency, 3)
+
+    def test_the_customers_list_reads_the_figures_in_a_constant_number_of_queries(self):
+        """The list of Key Customers, as a Relationship User opens it: sorted by a figure (a join), with each
+        figure read for all rows at once, whatever their number."""
+        self.env["crm.relationship.analysis"].with_user(self.relationship_manager).create(
+            {"date_as_of": AS_OF}
+        ).action_run()
+        Partner = self.env["res.partner"].with_user(self.relationship_user)
+        view = self.env.ref("crm_relationship.res_partner_view_list_key_customers")
+        fields = Partner.get_views([(view.id, "list")])["views"]["list"]["arch"]
+        spec = {name: {} for name in ["display_name", "rel_figures_rough", "rel_rough_estimate", "rel_analysed_on"]}
+        spec.update({name: {} for name in store.PARTNER_FIELDS if name in fields and name != "rel_figures_id"})
+        domain = [("id", "in", self.customers.ids)]
+
+        def queries(limit):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            page = Partner.web_search_read(domain, spec, order="rel_lifetime_value desc, id", limit=limit)
+            self.assertEqual(len(page["records"]), limit)
+            return self.env.cr.sql_log_count - before
+
+        queries(4)  # the registry's caches (access rules, field translations) are warm from here on
+        self.assertEqual(queries(1), queries(4))
+        ranked = Partner.search(domain, order="rel_lifetime_value desc, id")
+        values = [figures.lifetime_value for figures in ranked.sudo().rel_figures_id]
+        self.assertEqual(values, sorted(values, reverse=True))

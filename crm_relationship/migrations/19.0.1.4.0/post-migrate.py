@@ -5,10 +5,9 @@ the partner links as ``rel_figures_id``; the partner's columns are then dropped,
 table no longer keeps room on its pages for a nightly rewrite.
 """
 
+from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS, PREVIOUS_COLUMNS
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
-
-from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS, PREVIOUS_COLUMNS
 
 MOVED = [*METRIC_COLUMNS, *PREVIOUS_COLUMNS, "value_rank_change"]
 
