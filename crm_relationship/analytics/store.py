@@ -54,9 +54,10 @@ PREVIOUS_COLUMNS = {
     "previous_rfm_frequency": "rfm_frequency",
     "previous_probability_alive": "clv_probability_alive",
 }
+# Every column of the figures the run writes; the partner's field for each is ``rel_<column>``.
+FIGURE_COLUMNS = [*METRIC_COLUMNS, *PREVIOUS_COLUMNS, "value_rank_change"]
 # The partner's fields that show the figures, for the caches to forget after a write in SQL.
-PARTNER_FIELDS = ["rel_figures_id", *(f"rel_{column}" for column in [*METRIC_COLUMNS, *PREVIOUS_COLUMNS])]
-PARTNER_FIELDS += ["rel_value_rank_change", "rel_currency_id"]
+PARTNER_FIELDS = ["rel_figures_id", "rel_currency_id", *(f"rel_{column}" for column in FIGURE_COLUMNS)]
 
 CUSTOMERS_QUERY = """
     WITH occasion AS (

@@ -1,8 +1,7 @@
 from odoo.addons.crm_relationship.analytics import store
 
 # The partner's fields that show the figures, by the figures' own column.
-FIGURE_FIELDS = {f"rel_{column}": column for column in [*store.METRIC_COLUMNS, *store.PREVIOUS_COLUMNS]}
-FIGURE_FIELDS["rel_value_rank_change"] = "value_rank_change"
+FIGURE_FIELDS = {f"rel_{column}": column for column in store.FIGURE_COLUMNS}
 
 
 def write_figures(partners, values):

@@ -5,11 +5,44 @@ the partner links as ``rel_figures_id``; the partner's columns are then dropped,
 table no longer keeps room on its pages for a nightly rewrite.
 """
 
-from odoo.addons.crm_relationship.analytics.store import METRIC_COLUMNS, PREVIOUS_COLUMNS
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 
-MOVED = [*METRIC_COLUMNS, *PREVIOUS_COLUMNS, "value_rank_change"]
+# The figures' columns as of this version, written out: a migration must not change with the code after it.
+MOVED = [
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "rfm_segment",
+    "clv_expected_purchases",
+    "clv_value",
+    "lifetime_value",
+    "value_rank",
+    "clv_probability_alive",
+    "lifecycle_stage",
+    "loyalty_quadrant",
+    "attitude",
+    "health",
+    "health_value_points",
+    "health_retention_points",
+    "health_satisfaction_points",
+    "health_complaint_points",
+    "company_id",
+    "age_days",
+    "usual_gap_days",
+    "longest_gap_days",
+    "clv_spend",
+    "clv_discounted_purchases",
+    "figures_rough",
+    "previous_value_rank",
+    "previous_lifetime_value",
+    "previous_rfm_frequency",
+    "previous_probability_alive",
+    "value_rank_change",
+]
 
 
 def migrate(cr, version):
